@@ -1,0 +1,175 @@
+"""One patient's handout from a plan file and/or options: load, compose, render, write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from handouts.errors import HandoutsError
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from handouts.models import Clinic, Layout, Library, Plan
+
+if TYPE_CHECKING:
+    from handouts.render.document import Rendered
+
+PLAN_OPTIONS = ("patient", "exercises", "program", "tips", "mistakes", "weeks", "date",
+                "therapist", "notes", "title", "layout")
+
+
+@dataclass(frozen=True)
+class HandoutRequest:
+    """What a user asked for: a plan file, options that override it, and where things live."""
+
+    plan: Path | None = None
+    patient: str | None = None
+    exercises: list[str] | None = None
+    program: str | None = None
+    tips: str | None = None
+    mistakes: str | None = None
+    weeks: int | None = None
+    date: str | None = None
+    therapist: str | None = None
+    notes: str | None = None
+    title: str | None = None
+    layout: str | None = None
+    paper: str | None = None
+    clinic: Path | None = None
+    library: Path | None = None
+    pictures: bool = True
+
+
+@dataclass(frozen=True)
+class Made:
+    path: Path
+    pages: int
+    checkboxes: int
+
+
+def bundled_clinic_path() -> Path:
+    return Path(__file__).resolve().parent / "data" / "clinic.yaml"
+
+
+def open_library(path: Path | None) -> tuple[Library, Path]:
+    from handouts.loading import default_library_path, load_library
+
+    path = Path(path) if path else default_library_path()
+    return load_library(path), path.resolve().parent
+
+
+def open_clinic(path: Path | None) -> tuple[Clinic, Path]:
+    from handouts.loading import load_clinic
+
+    path = Path(path) if path else bundled_clinic_path()
+    return load_clinic(path), path.resolve().parent
+
+
+def open_layout(ref: str | None, paper: str | None = None, near: Path | None = None) -> Layout:
+    """A layout by name or path; names are looked up beside the plan, in ./layouts, then bundled."""
+    from handouts.loading import layout_search_dirs, load_layout
+
+    dirs = [d / "layouts" for d in (near, Path.cwd()) if d is not None]
+    layout = load_layout(ref or "standard", dirs + layout_search_dirs(None))
+    if paper is not None:
+        if paper.lower() not in ("letter", "a4"):
+            raise HandoutsError(f"unknown paper size '{paper}'", field="--paper",
+                                hint="use letter or a4")
+        layout = msgspec.structs.replace(layout, paper=paper.lower())
+    return layout
+
+
+def plan_from(request: HandoutRequest) -> Plan:
+    """The plan file with the request's options laid over it (options win)."""
+    from handouts.loading import load_plan
+
+    base = load_plan(request.plan) if request.plan else None
+    given = {name: getattr(request, name) for name in PLAN_OPTIONS
+             if getattr(request, name) is not None}
+    if base is None:
+        if "patient" not in given:
+            raise HandoutsError("no patient given", field="--patient",
+                                hint="give --patient NAME or a plan file")
+        return validate_options(Plan, given)
+    if not given:
+        return base
+    checked = validate_options(Plan, {"patient": base.patient, **given})
+    merged = msgspec.structs.replace(base, **{name: getattr(checked, name) for name in given})
+    merged._source = base._source
+    return merged
+
+
+OPTION_NAMES = {"exercises": "--exercise", "tips": "--tips", "mistakes": "--mistakes",
+                "program": "--program", "weeks": "--weeks", "date": "--date",
+                "patient": "--patient", "layout": "--layout"}
+
+
+def validate_options(model, data: dict):
+    """Validate option values; errors name the option, not a file."""
+    from handouts.loading import Document, validate
+
+    try:
+        return validate(model, Document("options", data, {}))
+    except HandoutsError as exc:
+        raise _as_option_error(exc) from None
+
+
+def _as_option_error(exc: HandoutsError) -> HandoutsError:
+    root = re.split(r"[.\[]", exc.field or "", maxsplit=1)[0]
+    exc.file = exc.line = None
+    exc.field = OPTION_NAMES.get(root, f"--{root}") if root else None
+    return exc
+
+
+def build(request: HandoutRequest, *, library: tuple[Library, Path] | None = None,
+          clinic: tuple[Clinic, Path] | None = None, today: dt.date | None = None,
+          plan: Plan | None = None, field_prefix: str = "") -> tuple[Plan, Rendered]:
+    """Load what the request names (unless given) and render the handout."""
+    from handouts.compose import compose
+    from handouts.render.story import render_handout
+
+    plan = plan or plan_from(request)
+    lib, lib_dir = library or open_library(request.library)
+    plan_dir = request.plan.resolve().parent if request.plan else None
+    if clinic is None:
+        clinic_path = request.clinic
+        if clinic_path is None and plan.clinic and plan_dir is not None:
+            clinic_path = plan_dir / plan.clinic
+        clinic = open_clinic(clinic_path)
+    layout = open_layout(plan.layout, request.paper, near=plan_dir)
+    try:
+        handout = compose(plan, lib, clinic[0], layout, library_dir=lib_dir,
+                          clinic_dir=clinic[1], today=today, with_pictures=request.pictures)
+    except HandoutsError as exc:
+        root = re.split(r"[.\[]", exc.field or "", maxsplit=1)[0]
+        if getattr(request, root, None) is not None:
+            raise _as_option_error(exc) from None  # the bad value came from an option
+        raise
+    return plan, render_handout(handout, field_prefix=field_prefix)
+
+
+def default_output(plan: Plan, today: dt.date | None = None) -> Path:
+    date = plan.date or today or dt.date.today()
+    return Path(f"handout-{safe_name(plan.patient)}-{date.isoformat()}.pdf")
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """A file-name-safe form of text on every file system (letters kept, accents too)."""
+    text = re.sub(r"[^\w\-. ]+", "", text, flags=re.UNICODE).strip()
+    text = re.sub(r"[\s.]+", "-", text).strip("-.")
+    return text[:limit].rstrip("-.") or "patient"
+
+
+def make_handout(request: HandoutRequest, output: Path | None) -> Made:
+    from handouts.files import write_atomic
+
+    plan, rendered = build(request)
+    path = output or default_output(plan)
+    if path.suffix.lower() != ".pdf":
+        raise HandoutsError("the output file name must end in .pdf", file=str(path))
+    write_atomic(path, rendered.pdf)
+    return Made(path, rendered.pages, rendered.checkboxes)
+

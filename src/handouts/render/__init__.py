@@ -1,0 +1,1 @@
+"""Everything that knows about reportlab: fonts, styles, flowables, page templates, figures."""

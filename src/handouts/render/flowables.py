@@ -1,0 +1,205 @@
+"""The blocks a handout is made of: the card header, callouts and the weekly tracking grid."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.lib.colors import white
+from reportlab.lib.utils import simpleSplit
+from reportlab.platypus import Flowable
+
+from handouts.render.checkbox import Checkboxes
+from handouts.render.para import Para
+from handouts.render.styles import Theme, tint
+
+
+class CardHeader(Flowable):
+    """A tinted band with the exercise number in a disc and the name beside it."""
+
+    def __init__(self, number: int, name_markup: str, theme: Theme) -> None:
+        super().__init__()
+        self.number, self.theme = number, theme
+        self.name = Para(name_markup, theme.card_title)
+        self.pad = theme.card_title.fontSize * 0.45
+
+    def wrap(self, avail_width, avail_height):
+        self.disc = self.theme.card_title.fontSize * 1.7
+        text_width = avail_width - self.disc - 3 * self.pad
+        _, h = self.name.wrap(text_width, avail_height)
+        self.width, self.height = avail_width, max(h, self.disc) + 2 * self.pad
+        return self.width, self.height
+
+    def draw(self):
+        c, t = self.canv, self.theme
+        c.setFillColor(tint(t.primary, 0.86))
+        c.roundRect(0, 0, self.width, self.height, self.pad, stroke=0, fill=1)
+        r = self.disc / 2
+        cx, cy = self.pad + r, self.height / 2
+        c.setFillColor(t.primary_text)
+        c.circle(cx, cy, r, stroke=0, fill=1)
+        c.setFillColor(white)
+        size = t.card_title.fontSize
+        c.setFont(t.faces.bold, size)
+        c.drawCentredString(cx, cy - size * 0.36, str(self.number))
+        _, h = self.name.wrap(self.width - self.disc - 3 * self.pad, self.height)
+        self.name.drawOn(c, self.disc + 2 * self.pad, (self.height - h) / 2)
+
+
+class Callout(Flowable):
+    """Paragraphs in a tinted box with a coloured bar on the left (safety line, notes)."""
+
+    def __init__(self, paragraphs: list[Para], bar, fill, pad: float) -> None:
+        super().__init__()
+        self.paragraphs, self.bar, self.fill, self.pad = paragraphs, bar, fill, pad
+
+    def wrap(self, avail_width, avail_height):
+        inner = avail_width - 2 * self.pad - 4
+        self.sizes = [p.wrap(inner, avail_height) for p in self.paragraphs]
+        self.width = avail_width
+        self.height = sum(h for _, h in self.sizes) + 2 * self.pad + self._spacing()
+        return self.width, self.height
+
+    def _spacing(self) -> float:
+        return sum(p.style.spaceAfter for p in self.paragraphs[:-1])
+
+    def draw(self):
+        c = self.canv
+        c.setFillColor(self.fill)
+        c.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        c.setFillColor(self.bar)
+        c.rect(0, 0, 4, self.height, stroke=0, fill=1)
+        y = self.height - self.pad
+        for p, (_, h) in zip(self.paragraphs, self.sizes):
+            y -= h
+            p.drawOn(c, self.pad + 4, y)
+            y -= p.style.spaceAfter
+
+
+class TrackingGrid(Flowable):
+    """One week of the tick-off sheet: a row per exercise, a fillable box per day,
+    a pain 0–10 row and a notes area. Never split across pages unless taller than one."""
+
+    def __init__(self, week: int, start: dt.date, rows: list[tuple[str, str]], theme: Theme,
+                 box: float, pain: bool = True, notes: bool = True, field_prefix: str = "",
+                 page_height: float | None = None) -> None:
+        super().__init__()
+        self.week, self.start, self.rows, self.theme = week, start, rows, theme
+        self.box, self.pain, self.notes = box, pain, notes
+        self.prefix, self.page_height = field_prefix, page_height
+        size = theme.body.fontSize
+        self.row_h = max(box + 8, size * 1.9)
+        self.head_h = size * 2.9
+        self.title = Para(
+            f"Week {week}<font color='#{theme.muted.hexval()[2:]}' size='{size}'>"
+            f"  ·  {_span(start)}</font>", theme.label)
+
+    def wrap(self, avail_width, avail_height):
+        size = self.theme.body.fontSize
+        self.width = avail_width
+        self.day_w = max(self.box * 2.2, size * 3.4)
+        self.name_w = avail_width - 7 * self.day_w
+        _, self.title_h = self.title.wrap(avail_width, avail_height)
+        self.cells = []
+        leading = size * 1.15
+        for label, _ in self.rows:
+            lines = simpleSplit(label, self.theme.faces.regular, size, self.name_w - 10)[:3]
+            self.cells.append((lines, max(self.row_h, len(lines) * leading + 8)))
+        notes_h = size * 4.2 if self.notes else 0
+        pain_h = self.row_h if self.pain else 0
+        self.height = (self.title_h + size * 0.5 + self.head_h + sum(h for _, h in self.cells)
+                       + pain_h + notes_h)
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        # Only a grid taller than a whole page is split (by rows); otherwise it moves whole.
+        if self.page_height is None or self.height <= self.page_height or len(self.rows) < 2:
+            return []
+        fixed = self.title_h + self.head_h + self.row_h * 2 + self.theme.body.fontSize * 5
+        budget, n = avail_height - fixed, 0
+        for _, h in self.cells:
+            if budget - h < 0:
+                break
+            budget -= h
+            n += 1
+        if n < 1:
+            return []
+        return [self._part(self.rows[:n], pain=False, notes=False),
+                self._part(self.rows[n:], pain=self.pain, notes=self.notes)]
+
+    def _part(self, rows, pain, notes):
+        return TrackingGrid(self.week, self.start, rows, self.theme, self.box, pain, notes,
+                            self.prefix, self.page_height)
+
+    def draw(self):
+        c, t = self.canv, self.theme
+        size = t.body.fontSize
+        y = self.height - self.title_h
+        self.title.drawOn(c, 0, y)
+        y -= size * 0.5
+        # Column heads: weekday and date, on a band of the primary colour.
+        top = y
+        y -= self.head_h
+        c.setFillColor(tint(t.primary, 0.86))
+        c.rect(0, y, self.width, self.head_h, stroke=0, fill=1)
+        c.setFillColor(t.text)
+        c.setFont(t.faces.bold, size)
+        c.drawString(6, y + self.head_h / 2 - size * 0.35, "Exercise")
+        for d in range(7):
+            day = self.start + dt.timedelta(days=d)
+            cx = self.name_w + (d + 0.5) * self.day_w
+            c.setFont(t.faces.bold, size)
+            c.drawCentredString(cx, y + self.head_h * 0.55, day.strftime("%a"))
+            c.setFont(t.faces.regular, size * 0.85)
+            c.drawCentredString(cx, y + self.head_h * 0.18, f"{day:%b} {day.day}")
+        boxes = Checkboxes.on(c)
+        c.setLineWidth(0.8)
+        for i, ((p, h), (_, key)) in enumerate(zip(self.cells, self.rows)):
+            y -= h
+            if i % 2:
+                c.setFillColor(t.shade)
+                c.rect(0, y, self.width, h, stroke=0, fill=1)
+            c.setFillColor(t.text)
+            c.setFont(t.faces.regular, size)
+            first = y + h / 2 + (len(p) - 1) * size * 0.575 - size * 0.35
+            for k, line in enumerate(p):
+                c.drawString(6, first - k * size * 1.15, line)
+            c.setStrokeColor(t.text)
+            c.setFillColor(white)
+            for d in range(7):
+                bx = self.name_w + (d + 0.5) * self.day_w - self.box / 2
+                by = y + (h - self.box) / 2
+                c.rect(bx, by, self.box, self.box, stroke=1, fill=1)
+                boxes.add(f"{self.prefix}w{self.week}-{key}-d{d + 1}", bx, by, self.box,
+                          tick="#" + t.primary_text.hexval()[2:])
+        if self.pain:
+            y -= self.row_h
+            c.setFillColor(t.text)
+            c.setFont(t.faces.bold, size)
+            c.drawString(6, y + self.row_h / 2 - size * 0.35, "Pain today (0–10)")
+            c.setStrokeColor(t.muted)
+            c.setLineWidth(0.6)
+            for d in range(7):
+                x0 = self.name_w + d * self.day_w + self.day_w * 0.22
+                c.line(x0, y + self.row_h * 0.25, x0 + self.day_w * 0.56, y + self.row_h * 0.25)
+        # Grid lines: light rules between rows, columns between days.
+        c.setStrokeColor(t.rule)
+        c.setLineWidth(0.5)
+        for d in range(8):
+            x = self.name_w + d * self.day_w
+            c.line(x, y, x, top)
+        c.line(0, y, self.width, y)
+        c.rect(0, y, self.width, top - y, stroke=1, fill=0)
+        if self.notes:
+            c.setFillColor(t.text)
+            c.setFont(t.faces.bold, size)
+            c.drawString(0, y - size * 1.5, "Notes:")
+            c.setStrokeColor(t.rule)
+            for k in (1, 2):
+                ly = y - size * 1.6 - k * size * 1.3
+                c.line(size * 4 if k == 0 else 0, ly, self.width, ly)
+            c.line(size * 3.6, y - size * 1.6, self.width, y - size * 1.6)
+
+
+def _span(start: dt.date) -> str:
+    end = start + dt.timedelta(days=6)
+    return f"{start:%a %b} {start.day} – {end:%a %b} {end.day}, {end.year}"

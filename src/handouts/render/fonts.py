@@ -1,0 +1,72 @@
+"""The bundled TrueType faces (DejaVu, subset by tools/make_fonts.py), embedded in every PDF.
+
+Faces are registered with reportlab lazily, once per process; reportlab then subsets each
+face per document, so a handout carries only the glyphs it prints.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from handouts.errors import HandoutsError
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+# Regular and bold only: plain-language print guidance for older readers advises against
+# italics, and each face embedded costs a subset (time and bytes) in every PDF.
+FAMILIES = {
+    "sans": ("DejaVuSans", "DejaVuSans-Bold"),
+    "serif": ("DejaVuSerif", "DejaVuSerif-Bold"),
+}
+
+
+class Faces:
+    """The faces a layout's family uses, registered and ready to set text in."""
+
+    def __init__(self, family: str) -> None:
+        self.regular, self.bold = (_register(name) for name in FAMILIES[family])
+        self.family = family
+        _register_family(family)
+
+
+@cache
+def _register(name: str) -> str:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
+    return name
+
+
+@cache
+def _register_family(family: str) -> None:
+    from reportlab.lib.fonts import addMapping
+
+    regular, bold = FAMILIES[family]
+    addMapping(regular, 0, 0, regular)
+    addMapping(regular, 1, 0, bold)
+    addMapping(regular, 0, 1, regular)
+    addMapping(regular, 1, 1, bold)
+
+
+@cache
+def covered(faces: tuple[str, ...]) -> frozenset[str]:
+    """Characters every one of the faces has a glyph for."""
+    from reportlab.pdfbase import pdfmetrics
+
+    sets = [set(pdfmetrics.getFont(_register(f)).face.charToGlyph) for f in faces]
+    return frozenset(chr(c) for c in set.intersection(*sets)) | {"\n", "\t"}
+
+
+def check_glyphs(text: str, faces: tuple[str, ...], where: str) -> None:
+    """Refuse text the font cannot draw, naming the characters, instead of printing boxes."""
+    missing = set(text) - covered(faces)
+    if missing:
+        missing = sorted(missing)
+        shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise HandoutsError(
+            f"the font has no glyph for {shown}{more}",
+            field=where,
+            hint="use Latin, Greek or Cyrillic letters, or remove the symbol",
+        )

@@ -1,0 +1,59 @@
+"""A Paragraph that does its expensive work once.
+
+reportlab parses a paragraph's markup in pure Python on every construction and breaks its
+lines again on every wrap; platypus wraps most paragraphs two or three times (KeepTogether
+measures, the frame places). Handouts repeat the same exercise texts patient after patient,
+so both the parse and the line breaks are cached per (text, style, width) for the process.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
+
+_BREAKS: dict[tuple, tuple] = {}  # (id(parsed frags), width) -> what wrap computed
+_MAX_BREAKS = 50_000
+
+
+@lru_cache(maxsize=50_000)
+def _parse(text: str, style, bullet: str | None):
+    parser = ParaParser()
+    parser.caseSensitive = 1
+    style, frags, bullet_frags = parser.parse(cleanBlockQuotedText(text), style)
+    if frags is None:
+        raise ValueError(f"markup error in paragraph {text[:40]!r}")  # our own markup: a bug
+    textTransformFrags(frags, style)
+    return style, frags, bullet_frags or bullet
+
+
+class Para(Paragraph):
+    def __init__(self, text: str | None, style, bulletText=None, frags=None) -> None:  # noqa: N803
+        self._cacheable = frags is None
+        if frags is not None:  # reportlab's split() makes the halves this way
+            super().__init__(text, style, bulletText=bulletText, frags=frags)
+            return
+        self.caseSensitive = 1
+        self.encoding = "utf8"
+        parsed_style, frags, bullet = _parse(text, style, bulletText)
+        self.text, self.frags, self.style, self.bulletText = text, frags, parsed_style, bullet
+        self.debug = 0
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        if not self._cacheable:
+            return super().wrap(availWidth, availHeight)
+        parsed = self.frags
+        key = (id(parsed), availWidth)
+        hit = _BREAKS.get(key)
+        if hit is not None and hit[0] is parsed:
+            _, self.frags, self.blPara, self.height, self._wrapWidths = hit
+            self.width = availWidth
+            return availWidth, self.height
+        size = super().wrap(availWidth, availHeight)
+        if len(_BREAKS) >= _MAX_BREAKS:
+            _BREAKS.clear()
+        # wrap may swap self.frags for a word list: remember both, keyed by the parse.
+        _BREAKS[key] = (parsed, self.frags, self.blPara, self.height, self._wrapWidths)
+        return size

@@ -1,0 +1,324 @@
+"""A composed Handout -> reportlab flowables, section by section in the layout's order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+
+    Spacer,
+)
+
+from handouts.compose import Card, Handout
+from handouts.render import document
+from handouts.render.flowables import CardHeader, Callout, TrackingGrid
+from handouts.render.fonts import check_glyphs
+from handouts.render.para import Para
+from handouts.render.styles import Theme, theme_for, tint
+from handouts.text import markup, one_line
+
+
+def render_handout(handout: Handout, *, field_prefix: str = "") -> document.Rendered:
+    """The handout's PDF."""
+    theme = theme_for(handout.layout, handout.clinic)
+    _check_text(handout, theme)
+    clinic = handout.clinic
+    width, height = document.page_size(handout.layout)
+    m = handout.layout.margins
+    frame_height = height - m.top - m.bottom
+    story = [*_title_block(handout, theme)]
+    for section in _sections(handout):
+        story.extend(SECTIONS[section](handout, theme, field_prefix, frame_height))
+    decor = document.PageDecor(
+        running_left=one_line(f"{handout.patient}  ·  {handout.title}  ·  "
+                              f"{_long_date(handout.date)}"),
+        running_right=one_line(clinic.name),
+        footer=one_line(clinic.footer) if clinic.footer else None,
+        theme=theme,
+    )
+    names = ", ".join(card.name for card in handout.cards)
+    return document.build(
+        story,
+        layout=handout.layout,
+        decor=decor,
+        date=handout.date,
+        title=one_line(f"{handout.title}: {handout.patient}"),
+        author=one_line(handout.therapist or clinic.name),
+        subject=one_line(f"Home exercise program from {clinic.name}: {names}"),
+        keywords=", ".join(card.id for card in handout.cards),
+    )
+
+
+def _sections(handout: Handout) -> list[str]:
+    sections = list(handout.layout.sections)
+    if "safety" not in sections and handout.guidance.get("safety"):
+        sections.append("safety")  # the safety line is on every handout, whatever the layout
+    return sections
+
+
+def _long_date(date: dt.date) -> str:
+    return f"{date:%B} {date.day}, {date.year}"
+
+
+def _check_text(handout: Handout, theme: Theme) -> None:
+    """Refuse text the bundled font cannot draw, naming the field it is in."""
+    faces = (theme.faces.regular, theme.faces.bold)
+    fields = {"patient": handout.patient, "therapist": handout.therapist or "",
+              "notes": handout.notes or "", "title": handout.title,
+              "clinic name": handout.clinic.name, "clinic footer": handout.clinic.footer or "",
+              "clinic address": handout.clinic.address or "",
+              "clinic contact": handout.clinic.contact_line}
+    for card in handout.cards:
+        where = f"exercise '{card.id}'"
+        fields[f"{where} name"] = card.name
+        fields[f"{where} purpose"] = card.purpose
+        fields[f"{where} text"] = " ".join((*card.steps, *card.tips, *card.cautions,
+                                            card.note or "", card.dosage or ""))
+        if card.areas:
+            fields[f"{where} areas"] = " ".join((card.areas.title, *card.areas.items))
+    for tip in handout.tips:
+        fields[f"tip '{tip.id}'"] = tip.text
+    for mistake in handout.mistakes:
+        fields[f"mistake '{mistake.id}'"] = mistake.title + mistake.text
+    for key, text in handout.guidance.items():
+        fields[f"guidance '{key}'"] = text
+    for where, text in fields.items():
+        check_glyphs(text, faces, where)
+
+
+def _title_block(handout: Handout, theme: Theme) -> list[Flowable]:
+    return [TitleBlock(handout, theme), Spacer(1, theme.gap * 1.5)]
+
+
+class TitleBlock(Flowable):
+    """Page one's head: clinic name and contact, the title, and the patient's box."""
+
+    def __init__(self, handout: Handout, theme: Theme) -> None:
+        super().__init__()
+        self.h, self.t = handout, theme
+        clinic = handout.clinic
+        t = theme
+        self.clinic = Para(f"<b>{markup(clinic.name)}</b>",
+                                t.derive("clinic", t.body, textColor=t.primary_text,
+                                             fontSize=t.heading.fontSize,
+                                             leading=t.heading.leading))
+        contact = [markup(x) for x in (clinic.address, clinic.contact_line) if x]
+        self.contact = Para("<br/>".join(contact), t.small) if contact else None
+        self.title = Para(markup(handout.title), t.derive("t", t.title, alignment=2))
+        who = [("Patient", handout.patient), ("Date", _long_date(handout.date))]
+        if handout.therapist:
+            who.append(("Therapist", handout.therapist))
+        self.who = [Para(f"<font color='#{t.muted.hexval()[2:]}'>{label}</font><br/>"
+                              f"<b>{markup(one_line(value))}</b>", t.derive("who", t.body, spaceAfter=0))
+                    for label, value in who]
+        self.logo = None  # drawn by the clinic branding when a logo is given
+
+    def wrap(self, avail_width, avail_height):
+        t = self.t
+        self.width = avail_width
+        left_w = avail_width * 0.5
+        _, self.clinic_h = self.clinic.wrap(left_w, avail_height)
+        self.contact_h = self.contact.wrap(left_w, avail_height)[1] if self.contact else 0
+        _, self.title_h = self.title.wrap(avail_width - left_w, avail_height)
+        self.top_h = max(self.clinic_h + self.contact_h + 2, self.title_h)
+        pad = t.body.fontSize * 0.7
+        widths = self._who_widths(avail_width - 2 * pad)
+        self.who_h = max(p.wrap(w - pad, avail_height)[1] for p, w in zip(self.who, widths))
+        self.box_h = self.who_h + 2 * pad
+        self.pad = pad
+        self.height = self.top_h + t.gap * 1.2 + self.box_h
+        return self.width, self.height
+
+    def _who_widths(self, inner: float) -> list[float]:
+        shares = [0.44, 0.27, 0.29][: len(self.who)]
+        total = sum(shares)
+        return [inner * s / total for s in shares]
+
+    def draw(self):
+        c, t = self.canv, self.t
+        y = self.height
+        self.clinic.drawOn(c, 0, y - self.clinic_h)
+        if self.contact:
+            self.contact.drawOn(c, 0, y - self.clinic_h - self.contact_h - 2)
+        self.title.drawOn(c, self.width * 0.5, y - self.title_h)
+        c.setFillColor(tint(t.primary, 0.9))
+        c.setStrokeColor(t.primary)
+        c.setLineWidth(1)
+        c.roundRect(0, 0, self.width, self.box_h, self.pad * 0.8, stroke=1, fill=1)
+        x = self.pad
+        for p, w in zip(self.who, self._who_widths(self.width - 2 * self.pad)):
+            _, h = p.wrap(w - self.pad, self.box_h)
+            p.drawOn(c, x, self.box_h - self.pad - h)
+            x += w
+
+
+def _heading(text: str, theme: Theme) -> Para:
+    return Para(markup(text), theme.heading)
+
+
+def _guidance_paragraphs(text: str, theme: Theme) -> list[Flowable]:
+    """Guidance text: one paragraph per line, '- ' lines as bullets."""
+    out: list[Flowable] = []
+    for line in text.strip().split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("- "):
+            out.append(Para(markup(line[2:]), theme.step, bulletText="•"))
+        else:
+            out.append(Para(markup(line), theme.body))
+    return out
+
+
+def _intro(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    text = handout.guidance.get("home-program")
+    return _guidance_paragraphs(text, theme) if text else []
+
+
+def _notes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    if not handout.notes:
+        return []
+    label = Para("A note from your therapist", theme.derive("nl", theme.label, textColor=theme.primary_text, spaceAfter=theme.gap * 0.3))
+    return [Callout([label, Para(markup(handout.notes), theme.derive("n", theme.body, spaceAfter=0))],
+                    theme.primary, tint(theme.primary, 0.92), theme.body.fontSize * 0.8),
+            Spacer(1, theme.gap)]
+
+
+def card_flowables(card: Card, theme: Theme) -> list[Flowable]:
+    """One exercise card: header band, purpose, dosage, steps, extras, the therapist's note."""
+    t = theme
+    inner: list[Flowable] = [Para(markup(card.purpose), t.purpose)]
+    if card.dosage:
+        inner.append(Para(markup(card.dosage), t.dosage))
+    for i, step in enumerate(card.steps, start=1):
+        inner.append(Para(markup(step), t.step, bulletText=f"{i}."))
+    if card.areas:
+        inner.append(Para(f"<b>{markup(card.areas.title)}:</b>", t.derive("areas", t.body, spaceAfter=t.gap * 0.2)))
+        inner.extend(Para(markup(item), t.step, bulletText="•") for item in card.areas.items)
+    accent = t.accent_text.hexval()[2:]
+    for tip in card.tips:
+        inner.append(Para(f"<font color='#{accent}'><b>Pro tip:</b></font> {markup(tip)}",
+                               t.body))
+    for caution in card.cautions:
+        inner.append(Para(f"<b>Caution:</b> {markup(caution)}", t.body))
+    if card.note:
+        inner.append(Callout(
+            [Para(f"<b>Your therapist’s note:</b> {markup(card.note)}",
+                       t.derive("cn", t.body, spaceAfter=0))],
+            t.accent, tint(t.accent, 0.9), t.body.fontSize * 0.5))
+    indent = t.body.fontSize * 0.6
+    body = [_Indented(f, indent) for f in inner]
+    return [CardHeader(card.number, markup(card.name), t), Spacer(1, t.gap * 0.6), *body]
+
+
+class _Indented(Flowable):
+    """A flowable set in from the left by a fixed amount (keeps card text off the band edge)."""
+
+    def __init__(self, flowable: Flowable, indent: float) -> None:
+        super().__init__()
+        self.f, self.indent = flowable, indent
+
+    def wrap(self, avail_width, avail_height):
+        w, h = self.f.wrap(avail_width - self.indent, avail_height)
+        self.width, self.height = w + self.indent, h
+        return self.width, self.height
+
+    def getSpaceAfter(self):
+        return self.f.getSpaceAfter()
+
+    def getSpaceBefore(self):
+        return self.f.getSpaceBefore()
+
+    def split(self, avail_width, avail_height):
+        return [_Indented(p, self.indent) for p in self.f.split(avail_width - self.indent,
+                                                                 avail_height)]
+
+    def draw(self):
+        self.f.drawOn(self.canv, self.indent, 0)
+
+
+def _exercises(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    out: list[Flowable] = [_heading("Your Exercises", theme)]
+    for card in handout.cards:
+        parts = card_flowables(card, theme)
+        if handout.layout.one_exercise_per_page and card.number > 1:
+            out.append(PageBreak())
+        out.append(KeepTogether(parts))
+        out.append(Spacer(1, theme.gap * 1.6))
+    return out
+
+
+def _tips(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    if not handout.tips:
+        return []
+    lines = [line for line in handout.guidance.get("ergonomics", "").split("\n") if line.strip()]
+    body: list[Flowable] = [_heading("Smart Ergonomic Habits", theme)]
+    if lines:
+        body.append(Para(markup(lines[0]), theme.body))
+    body.extend(Para(markup(tip.text), theme.step, bulletText="✓") for tip in handout.tips)
+    if len(lines) > 1:
+        body.extend(Para(markup(line), theme.body) for line in lines[1:])
+    return [KeepTogether(body), Spacer(1, theme.gap)]
+
+
+def _mistakes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    if not handout.mistakes:
+        return []
+    body: list[Flowable] = [_heading("Common Mistakes to Avoid", theme)]
+    body.extend(Para(f"<b>{markup(m.title)}</b> {markup(m.text)}", theme.step,
+                          bulletText="✗") for m in handout.mistakes)
+    return [KeepTogether(body), Spacer(1, theme.gap)]
+
+
+def _safety(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    text = handout.guidance.get("safety")
+    if not text:
+        return []
+    p = Para(f"<b>Listen to your body.</b> {markup(text)}",
+                  theme.derive("safety", theme.body, spaceAfter=0))
+    return [Spacer(1, theme.gap * 0.5),
+            Callout([p], theme.accent, tint(theme.accent, 0.88), theme.body.fontSize * 0.8),
+            Spacer(1, theme.gap)]
+
+
+def _tracking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    if handout.weeks == 0:
+        return []
+    track = handout.layout.tracking
+    rows = [(f"{c.number}. {one_line(c.name)}", f"{c.number:02d}-{c.id}") for c in handout.cards]
+    intro = Para(
+        "Tick a box each day you do the exercise (with a pen, or tap it on a tablet). "
+        "Rate your pain each day from 0 (none) to 10 (worst). Bring this sheet to your next visit.",
+        theme.body)
+    out: list[Flowable] = []
+    for week in range(1, handout.weeks + 1):
+        start = handout.date + dt.timedelta(days=7 * (week - 1))
+        grid = TrackingGrid(week, start, rows, theme, track.box, track.pain, track.notes,
+                            prefix, frame_h)
+        # The heading stays with the first week's grid; a grid moves to a new page whole.
+        out.append(KeepTogether([_heading("Your Tracking Sheet", theme), intro, grid])
+                   if week == 1 else grid)
+        out.append(Spacer(1, theme.gap * 2))
+    return out
+
+
+def _booking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    url = handout.clinic.booking_url
+    if not url:
+        return []
+    return [Para(f"<b>Book your next visit:</b> {markup(url)}", theme.body)]
+
+
+SECTIONS = {
+    "intro": _intro,
+    "notes": _notes,
+    "exercises": _exercises,
+    "tips": _tips,
+    "mistakes": _mistakes,
+    "safety": _safety,
+    "tracking": _tracking,
+    "booking": _booking,
+}

@@ -1,0 +1,35 @@
+"""User text made safe for the page: control and invisible characters dropped, markup escaped.
+
+reportlab's Paragraph reads a small XML dialect; anything a clinic types goes through
+``markup`` first, so a patient called ``<b>`` or ``AT&T`` prints literally and no tag, link or
+picture can be injected.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from xml.sax.saxutils import escape
+
+# Bidi overrides, zero-width and other format characters: invisible, and a way to disguise text.
+_INVISIBLE = {ch for ch in map(chr, range(0x2000, 0x2070)) if unicodedata.category(ch) == "Cf"}
+_INVISIBLE |= {"\ufeff", "\u00ad", "\u034f", "\u061c", "\u180e"}
+_TRANSLATE = {ord(ch): None for ch in _INVISIBLE}
+_TRANSLATE.update({c: None for c in range(0x20) if chr(c) not in "\n\t"})
+_TRANSLATE.update({0x7F: None, ord("\t"): " ", 0x2028: "\n", 0x2029: "\n"})
+_TRANSLATE.update({c: None for c in range(0x80, 0xA0)})
+
+
+def clean(text: str) -> str:
+    """NFC-normalised text with control and invisible characters removed; newlines kept."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.translate(_TRANSLATE)
+
+
+def one_line(text: str) -> str:
+    """Clean text for a single line (names, headers): newlines become spaces."""
+    return " ".join(clean(text).split())
+
+
+def markup(text: str) -> str:
+    """Escaped Paragraph markup for user text; newlines become line breaks."""
+    return "<br/>".join(escape(line) for line in clean(text).strip().split("\n"))
