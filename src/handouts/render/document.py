@@ -22,6 +22,7 @@ from handouts import __version__
 from handouts.render.styles import Theme
 
 PAPER = {"letter": LETTER, "a4": A4}
+GUTTER = 18  # between columns
 _PAGE_COUNT = "pagecount"
 
 
@@ -150,7 +151,7 @@ def _canvas_maker(stamp: TimeStamp, theme: Theme):
 def _frames(layout, width, height, top, bottom) -> list[Frame]:
     m = layout.margins
     inner = width - m.left - m.right
-    gutter = 18 if layout.columns == 2 else 0
+    gutter = GUTTER if layout.columns == 2 else 0
     col = (inner - gutter * (layout.columns - 1)) / layout.columns
     return [
         Frame(m.left + i * (col + gutter), bottom, col, height - top - bottom,

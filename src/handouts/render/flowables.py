@@ -203,3 +203,41 @@ class TrackingGrid(Flowable):
 def _span(start: dt.date) -> str:
     end = start + dt.timedelta(days=6)
     return f"{start:%a %b} {start.day} – {end:%a %b} {end.day}, {end.year}"
+
+
+class CardBody(Flowable):
+    """An exercise's text beside its picture column; the text never runs under the picture.
+
+    A body taller than the space left splits into the picture and the text stacked, which
+    platypus can then break anywhere (only a card taller than a page ever needs that)."""
+
+    def __init__(self, text: list[Flowable], pictures: Flowable, gap: float) -> None:
+        super().__init__()
+        self.text, self.pictures, self.gap = text, pictures, gap
+
+    def wrap(self, avail_width, avail_height):
+        pw, ph = self.pictures.wrap(avail_width, avail_height)
+        self.text_width = avail_width - pw - self.gap
+        self.sizes = [f.wrapOn(self.canv, self.text_width, avail_height) for f in self.text]
+        text_h = sum(h for _, h in self.sizes) + sum(
+            self._space(i) for i in range(len(self.text) - 1))
+        self.picture_h = ph
+        self.width, self.height = avail_width, max(text_h, ph)
+        return self.width, self.height
+
+    def _space(self, i: int) -> float:
+        return max(self.text[i].getSpaceAfter(), self.text[i + 1].getSpaceBefore())
+
+    def split(self, avail_width, avail_height):
+        if self.wrap(avail_width, avail_height)[1] <= avail_height:
+            return [self]
+        return [self.pictures, *self.text]
+
+    def draw(self):
+        y = self.height
+        for i, (f, (_, h)) in enumerate(zip(self.text, self.sizes)):
+            y -= h
+            f.drawOn(self.canv, 0, y)
+            if i + 1 < len(self.text):
+                y -= self._space(i)
+        self.pictures.drawOn(self.canv, self.text_width + self.gap, self.height - self.picture_h)

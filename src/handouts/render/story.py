@@ -14,9 +14,10 @@ from reportlab.platypus import (
 
 from handouts.compose import Card, Handout
 from handouts.render import document
-from handouts.render.flowables import CardHeader, Callout, TrackingGrid
+from handouts.render.flowables import Callout, CardBody, CardHeader, TrackingGrid
 from handouts.render.fonts import check_glyphs
 from handouts.render.para import Para
+from handouts.render.pictures import picture_column
 from handouts.render.styles import Theme, theme_for, tint
 from handouts.text import markup, one_line
 
@@ -50,6 +51,13 @@ def render_handout(handout: Handout, *, field_prefix: str = "") -> document.Rend
         subject=one_line(f"Home exercise program from {clinic.name}: {names}"),
         keywords=", ".join(card.id for card in handout.cards),
     )
+
+
+def content_width(layout) -> float:
+    """The width of one text column on the page."""
+    width, _ = document.page_size(layout)
+    inner = width - layout.margins.left - layout.margins.right
+    return (inner - document.GUTTER * (layout.columns - 1)) / layout.columns
 
 
 def _sections(handout: Handout) -> list[str]:
@@ -187,7 +195,7 @@ def _notes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[
             Spacer(1, theme.gap)]
 
 
-def card_flowables(card: Card, theme: Theme) -> list[Flowable]:
+def card_flowables(card: Card, theme: Theme, width: float | None = None) -> list[Flowable]:
     """One exercise card: header band, purpose, dosage, steps, extras, the therapist's note."""
     t = theme
     inner: list[Flowable] = [Para(markup(card.purpose), t.purpose)]
@@ -210,7 +218,10 @@ def card_flowables(card: Card, theme: Theme) -> list[Flowable]:
                        t.derive("cn", t.body, spaceAfter=0))],
             t.accent, tint(t.accent, 0.9), t.body.fontSize * 0.5))
     indent = t.body.fontSize * 0.6
-    body = [_Indented(f, indent) for f in inner]
+    body: list[Flowable] = [_Indented(f, indent) for f in inner]
+    column = picture_column(card, t, min(width * 0.36, 210)) if width else None
+    if column is not None:
+        body = [CardBody(body, column, t.gap * 1.5)]
     return [CardHeader(card.number, markup(card.name), t), Spacer(1, t.gap * 0.6), *body]
 
 
@@ -242,8 +253,9 @@ class _Indented(Flowable):
 
 def _exercises(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
     out: list[Flowable] = [_heading("Your Exercises", theme)]
+    column_width = content_width(handout.layout)
     for card in handout.cards:
-        parts = card_flowables(card, theme)
+        parts = card_flowables(card, theme, column_width)
         if handout.layout.one_exercise_per_page and card.number > 1:
             out.append(PageBreak())
         out.append(KeepTogether(parts))
