@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from handouts.branding import check_logo
 from handouts.errors import HandoutsError
 import msgspec
 
@@ -26,6 +27,7 @@ from handouts.models import (
     Tip,
     did_you_mean,
 )
+from handouts.pictures import check_picture
 
 DEFAULT_WEEKS = 2
 SIDES_WORDS = {"alternate": "alternate sides", "each": "each side", "both": "both sides"}
@@ -57,7 +59,7 @@ class Handout:
     date: dt.date
     therapist: str | None
     clinic: Clinic
-    clinic_dir: Path | None  # where the clinic file lives: its logo is relative to it
+    logo: Path | None  # the clinic's logo, checked readable
     layout: Layout
     cards: tuple[Card, ...]
     tips: tuple[Tip, ...] = ()
@@ -120,7 +122,7 @@ def compose(
                               or "see 'handouts list'")
         pictures: tuple[Path, ...] = ()
         if with_pictures and layout.pictures and library_dir is not None:
-            pictures = tuple(library_dir / p for p in exercise.pictures)
+            pictures = tuple(_picture(library_dir, p) for p in exercise.pictures)
         cards.append(Card(
             number=i,
             id=exercise.id,
@@ -143,7 +145,7 @@ def compose(
         date=plan.date or today or dt.date.today(),
         therapist=plan.therapist,
         clinic=clinic,
-        clinic_dir=clinic_dir,
+        logo=check_logo(clinic, clinic_dir),
         layout=layout,
         cards=tuple(cards),
         tips=_select(plan, "tips", tips, library.tips),
@@ -153,6 +155,13 @@ def compose(
         weeks=weeks,
         program=plan.program,
     )
+
+
+def _picture(library_dir: Path, relative: str) -> Path:
+    """A library picture's path, checked whole before anything is drawn."""
+    path = library_dir / relative
+    check_picture(path)
+    return path
 
 
 def _program_defaults(plan: Plan, library: Library):

@@ -360,6 +360,7 @@ class Layout(Model, kw_only=True):
     columns: Literal[1, 2] = 1
     sections: list[Section] = msgspec.field(default_factory=lambda: list(SECTIONS))
     pictures: bool = True
+    picture_width: Annotated[float, Meta(ge=0.15, le=0.5)] = 0.36  # of the column's width
     one_exercise_per_page: bool = False
     space: Annotated[float, Meta(ge=0.5, le=3)] = 1.0  # multiplies the gaps between blocks
     tracking: Tracking = msgspec.field(default_factory=Tracking)

@@ -8,7 +8,6 @@ picture can be injected.
 from __future__ import annotations
 
 import unicodedata
-from xml.sax.saxutils import escape
 
 # Bidi overrides, zero-width and other format characters: invisible, and a way to disguise text.
 _INVISIBLE = {ch for ch in map(chr, range(0x2000, 0x2070)) if unicodedata.category(ch) == "Cf"}
@@ -28,6 +27,14 @@ def clean(text: str) -> str:
 def one_line(text: str) -> str:
     """Clean text for a single line (names, headers): newlines become spaces."""
     return " ".join(clean(text).split())
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def escape(text: str) -> str:
+    """Text with the three characters Paragraph markup gives meaning to escaped."""
+    return text.translate(_ESCAPES)
 
 
 def markup(text: str) -> str:

@@ -95,20 +95,25 @@ def build(
     keywords: str,
     on_first_page: Callable | None = None,
     outline: bool = False,
+    head_height: float = 0,
 ) -> Rendered:
     """Lay the story out on pages and return the PDF."""
     theme = decor.theme
     width, height = page_size(layout)
     m = layout.margins
-    small = theme.small
-    label_w = stringWidth("Page 999 of 999", theme.faces.regular, small.fontSize) + 18
-    footer_lines = simpleSplit(decor.footer or "", theme.faces.regular, small.fontSize,
-                               width - m.left - m.right - label_w)[:4]
-    footer_h = small.leading * (max(len(footer_lines), 1) + 1.2)
-    header_h = small.leading * 2.4
+    footer_h, header_h, footer_lines = _furniture(layout, decor)
     frames = {}
     for name, top in (("first", m.top), ("later", m.top + header_h)):
         frames[name] = _frames(layout, width, height, top, m.bottom + footer_h)
+    if head_height:
+        # A full-width frame for the title block above the columns of page one.
+        top_frame = Frame(m.left, height - m.top - head_height, width - m.left - m.right,
+                          head_height, leftPadding=0, rightPadding=0, topPadding=0,
+                          bottomPadding=0, id="head")
+        frames["first"] = [top_frame, *_frames(layout, width, height, m.top + head_height,
+                                               m.bottom + footer_h)]
+    frames["wide"] = _frames(layout, width, height, m.top + header_h, m.bottom + footer_h,
+                             columns=1)
 
     def decorate(canvas, doc, running: bool) -> None:
         canvas.saveState()
@@ -133,6 +138,7 @@ def build(
         PageTemplate("first", frames["first"], onPage=lambda c, d: decorate(c, d, False),
                      autoNextPageTemplate="later"),
         PageTemplate("later", frames["later"], onPage=lambda c, d: decorate(c, d, True)),
+        PageTemplate("wide", frames["wide"], onPage=lambda c, d: decorate(c, d, True)),
     ])
     if outline:
         doc.afterFlowable = _outline_hook(doc)
@@ -142,21 +148,40 @@ def build(
     return Rendered(buffer.getvalue(), doc.page, len(boxes.names) if boxes else 0)
 
 
+def _furniture(layout, decor: PageDecor) -> tuple[float, float, list[str]]:
+    """Heights of the footer and the running header, and the footer's lines."""
+    theme = decor.theme
+    width, _ = page_size(layout)
+    m, small = layout.margins, theme.small
+    label_w = stringWidth("Page 999 of 999", theme.faces.regular, small.fontSize) + 18
+    footer_lines = simpleSplit(decor.footer or "", theme.faces.regular, small.fontSize,
+                               width - m.left - m.right - label_w)[:4]
+    footer_h = small.leading * (max(len(footer_lines), 1) + 1.2)
+    return footer_h, small.leading * 2.4, footer_lines
+
+
+def body_height(layout, decor: PageDecor) -> float:
+    """The height of the text frame on pages after the first (the smallest one)."""
+    footer_h, header_h, _ = _furniture(layout, decor)
+    m = layout.margins
+    return page_size(layout)[1] - m.top - header_h - m.bottom - footer_h
+
+
 def _canvas_maker(stamp: TimeStamp, theme: Theme):
     def make(*args, **kwargs):
         return HandoutCanvas(*args, stamp=stamp, theme=theme, **kwargs)
     return make
 
 
-def _frames(layout, width, height, top, bottom) -> list[Frame]:
+def _frames(layout, width, height, top, bottom, columns: int | None = None) -> list[Frame]:
     m = layout.margins
+    columns = columns or layout.columns
     inner = width - m.left - m.right
-    gutter = GUTTER if layout.columns == 2 else 0
-    col = (inner - gutter * (layout.columns - 1)) / layout.columns
+    col = (inner - GUTTER * (columns - 1)) / columns
     return [
-        Frame(m.left + i * (col + gutter), bottom, col, height - top - bottom,
+        Frame(m.left + i * (col + GUTTER), bottom, col, height - top - bottom,
               leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"col{i}")
-        for i in range(layout.columns)
+        for i in range(columns)
     ]
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from reportlab.lib.colors import white
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from handouts.render.checkbox import Checkboxes
@@ -96,7 +97,11 @@ class TrackingGrid(Flowable):
     def wrap(self, avail_width, avail_height):
         size = self.theme.body.fontSize
         self.width = avail_width
-        self.day_w = max(self.box * 2.2, size * 3.4)
+        faces = self.theme.faces
+        labels = [self.start + dt.timedelta(days=d) for d in range(7)]
+        widest = max(max(stringWidth(f"{d:%b} {d.day}", faces.regular, size * 0.85),
+                         stringWidth(f"{d:%a}", faces.bold, size)) for d in labels)
+        self.day_w = max(self.box * 2.1, widest + size * 0.8)
         self.name_w = avail_width - 7 * self.day_w
         _, self.title_h = self.title.wrap(avail_width, avail_height)
         self.cells = []
@@ -241,3 +246,97 @@ class CardBody(Flowable):
             if i + 1 < len(self.text):
                 y -= self._space(i)
         self.pictures.drawOn(self.canv, self.text_width + self.gap, self.height - self.picture_h)
+
+
+class MonthGrid(Flowable):
+    """The fridge sheet: a row per day, a fillable box per exercise, a pain score per day.
+
+    Exercises are numbered across the top, with a legend of their names above the grid."""
+
+    def __init__(self, start: dt.date, days: int, rows: list[tuple[str, str]], theme: Theme,
+                 box: float, pain: bool = True, field_prefix: str = "") -> None:
+        super().__init__()
+        self.start, self.days, self.rows, self.theme = start, days, rows, theme
+        self.box, self.pain, self.prefix = box, pain, field_prefix
+        end = start + dt.timedelta(days=days - 1)
+        self.title = Para(
+            f"{days} days  ·  {_day(start)} – {_day(end)}, {end.year}", theme.label)
+
+    def wrap(self, avail_width, avail_height):
+        t = self.theme
+        size = t.body.fontSize
+        self.width = avail_width
+        days = [self.start + dt.timedelta(days=d) for d in range(self.days)]
+        self.date_w = max(stringWidth(f"{d:%a} {_day(d)}", t.faces.regular, size)
+                          for d in days) + size
+        self.pain_w = size * 4.6 if self.pain else 0
+        self.col_w = (avail_width - self.date_w - self.pain_w) / max(len(self.rows), 1)
+        self.head_h = size * 2.2
+        legend = "   ".join(f"<b>{i}</b> {name}" for i, (name, _) in enumerate(self.rows, 1))
+        self.legend = Para(legend, t.small)
+        _, self.legend_h = self.legend.wrap(avail_width, avail_height)
+        _, self.title_h = self.title.wrap(avail_width, avail_height)
+        fixed = self.title_h + self.legend_h + size * 0.8 + self.head_h
+        # Rows shrink (down to a box and a little air) so the month stays on one page.
+        natural = max(self.box + 5, size * 1.55)
+        fit = (avail_height - fixed) / self.days
+        self.row_h = natural if fit >= natural or fit < self.box + 3 else fit
+        self.height = fixed + self.row_h * self.days
+        return self.width, self.height
+
+    def draw(self):
+        c, t = self.canv, self.theme
+        size = t.body.fontSize
+        y = self.height - self.title_h
+        self.title.drawOn(c, 0, y)
+        y -= self.legend_h + size * 0.3
+        self.legend.drawOn(c, 0, y)
+        y -= size * 0.5
+        top = y
+        y -= self.head_h
+        c.setFillColor(tint(t.primary, 0.86))
+        c.rect(0, y, self.width, self.head_h, stroke=0, fill=1)
+        c.setFillColor(t.text)
+        c.setFont(t.faces.bold, size)
+        mid = y + self.head_h / 2 - size * 0.35
+        c.drawString(4, mid, "Day")
+        for i in range(len(self.rows)):
+            c.drawCentredString(self.date_w + (i + 0.5) * self.col_w, mid, str(i + 1))
+        if self.pain:
+            c.drawCentredString(self.width - self.pain_w / 2, mid, "Pain")
+        boxes = Checkboxes.on(c)
+        tick = "#" + t.primary_text.hexval()[2:]
+        c.setLineWidth(0.7)
+        for d in range(self.days):
+            day = self.start + dt.timedelta(days=d)
+            y -= self.row_h
+            if day.weekday() >= 5:
+                c.setFillColor(t.shade)
+                c.rect(0, y, self.width, self.row_h, stroke=0, fill=1)
+            c.setFillColor(t.text)
+            c.setFont(t.faces.regular, size)
+            c.drawString(4, y + self.row_h / 2 - size * 0.35, f"{day:%a} {_day(day)}")
+            c.setStrokeColor(t.text)
+            c.setFillColor(white)
+            by = y + (self.row_h - self.box) / 2
+            for i, (_, key) in enumerate(self.rows):
+                bx = self.date_w + (i + 0.5) * self.col_w - self.box / 2
+                c.rect(bx, by, self.box, self.box, stroke=1, fill=1)
+                boxes.add(f"{self.prefix}{day.isoformat()}-{key}", bx, by, self.box, tick=tick)
+            if self.pain:
+                c.setStrokeColor(t.muted)
+                x0 = self.width - self.pain_w * 0.8
+                c.line(x0, y + self.row_h * 0.22, x0 + self.pain_w * 0.6, y + self.row_h * 0.22)
+            if day.weekday() == 6 and d + 1 < self.days:
+                c.setStrokeColor(t.primary)  # a firmer rule closes each week
+                c.line(0, y, self.width, y)
+        c.setStrokeColor(t.rule)
+        c.setLineWidth(0.5)
+        for i in range(len(self.rows) + 1):
+            x = self.date_w + i * self.col_w
+            c.line(x, y, x, top)
+        c.rect(0, y, self.width, top - y, stroke=1, fill=0)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%b} {day.day}"

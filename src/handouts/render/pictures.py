@@ -73,9 +73,9 @@ def _qr_modules(url: str) -> tuple[tuple[bool, ...], ...]:
 class Photo(Flowable):
     """A clinic's photo scaled to fit a box, centred; JPEGs are embedded byte for byte."""
 
-    def __init__(self, path: Path, width: float, height: float) -> None:
+    def __init__(self, path: Path, width: float, height: float, align: str = "centre") -> None:
         super().__init__()
-        self.path = path
+        self.path, self.align = path, align
         iw, ih = _pixel_size(str(path))
         scale = min(width / iw, height / ih)
         self.draw_w, self.draw_h = iw * scale, ih * scale
@@ -86,8 +86,8 @@ class Photo(Flowable):
 
     def draw(self):
         image = _printable(str(self.path), self.draw_w, self.draw_h)
-        self.canv.drawImage(image, (self.width - self.draw_w) / 2, 0, self.draw_w, self.draw_h,
-                            mask="auto")
+        x = 0 if self.align == "left" else (self.width - self.draw_w) / 2
+        self.canv.drawImage(image, x, 0, self.draw_w, self.draw_h, mask="auto")
 
 
 @lru_cache(maxsize=512)

@@ -6,7 +6,9 @@ import datetime as dt
 
 from reportlab.platypus import (
     Flowable,
+    FrameBreak,
     KeepTogether,
+    NextPageTemplate,
     PageBreak,
 
     Spacer,
@@ -14,10 +16,10 @@ from reportlab.platypus import (
 
 from handouts.compose import Card, Handout
 from handouts.render import document
-from handouts.render.flowables import Callout, CardBody, CardHeader, TrackingGrid
+from handouts.render.flowables import Callout, CardBody, CardHeader, MonthGrid, TrackingGrid
 from handouts.render.fonts import check_glyphs
 from handouts.render.para import Para
-from handouts.render.pictures import picture_column
+from handouts.render.pictures import Photo, QRCode, picture_column
 from handouts.render.styles import Theme, theme_for, tint
 from handouts.text import markup, one_line
 
@@ -27,12 +29,6 @@ def render_handout(handout: Handout, *, field_prefix: str = "") -> document.Rend
     theme = theme_for(handout.layout, handout.clinic)
     _check_text(handout, theme)
     clinic = handout.clinic
-    width, height = document.page_size(handout.layout)
-    m = handout.layout.margins
-    frame_height = height - m.top - m.bottom
-    story = [*_title_block(handout, theme)]
-    for section in _sections(handout):
-        story.extend(SECTIONS[section](handout, theme, field_prefix, frame_height))
     decor = document.PageDecor(
         running_left=one_line(f"{handout.patient}  ·  {handout.title}  ·  "
                               f"{_long_date(handout.date)}"),
@@ -40,10 +36,17 @@ def render_handout(handout: Handout, *, field_prefix: str = "") -> document.Rend
         footer=one_line(clinic.footer) if clinic.footer else None,
         theme=theme,
     )
+    frame_height = document.body_height(handout.layout, decor)
+    story = [*_title_block(handout, theme)]
+    if handout.layout.columns > 1:
+        story.append(FrameBreak())
+    for section in _sections(handout):
+        story.extend(SECTIONS[section](handout, theme, field_prefix, frame_height))
     names = ", ".join(card.name for card in handout.cards)
     return document.build(
         story,
         layout=handout.layout,
+        head_height=head_height(handout, theme) if handout.layout.columns > 1 else 0,
         decor=decor,
         date=handout.date,
         title=one_line(f"{handout.title}: {handout.patient}"),
@@ -101,6 +104,15 @@ def _title_block(handout: Handout, theme: Theme) -> list[Flowable]:
     return [TitleBlock(handout, theme), Spacer(1, theme.gap * 1.5)]
 
 
+def head_height(handout: Handout, theme: Theme) -> float:
+    """The title block's height at the page's full width (a two-column page puts it in a
+    frame of its own above the columns)."""
+    width, height = document.page_size(handout.layout)
+    m = handout.layout.margins
+    block = TitleBlock(handout, theme)
+    return block.wrap(width - m.left - m.right, height)[1] + theme.gap * 1.5
+
+
 class TitleBlock(Flowable):
     """Page one's head: clinic name and contact, the title, and the patient's box."""
 
@@ -113,25 +125,43 @@ class TitleBlock(Flowable):
                                 t.derive("clinic", t.body, textColor=t.primary_text,
                                              fontSize=t.heading.fontSize,
                                              leading=t.heading.leading))
-        contact = [markup(x) for x in (clinic.address, clinic.contact_line) if x]
+        contact = [markup(x) for x in (clinic.address, "  ·  ".join(
+            p for p in (clinic.phone, clinic.email) if p), clinic.website) if x]
         self.contact = Para("<br/>".join(contact), t.small) if contact else None
         self.title = Para(markup(handout.title), t.derive("t", t.title, alignment=2))
+        self.title_left = Para(markup(handout.title), t.title)
         who = [("Patient", handout.patient), ("Date", _long_date(handout.date))]
         if handout.therapist:
             who.append(("Therapist", handout.therapist))
         self.who = [Para(f"<font color='#{t.muted.hexval()[2:]}'>{label}</font><br/>"
                               f"<b>{markup(one_line(value))}</b>", t.derive("who", t.body, spaceAfter=0))
                     for label, value in who]
-        self.logo = None  # drawn by the clinic branding when a logo is given
+        self.logo_path = handout.logo
 
     def wrap(self, avail_width, avail_height):
         t = self.t
         self.width = avail_width
-        left_w = avail_width * 0.5
-        _, self.clinic_h = self.clinic.wrap(left_w, avail_height)
-        self.contact_h = self.contact.wrap(left_w, avail_height)[1] if self.contact else 0
-        _, self.title_h = self.title.wrap(avail_width - left_w, avail_height)
-        self.top_h = max(self.clinic_h + self.contact_h + 2, self.title_h)
+        self.left_w = avail_width * 0.58
+        self.logo, self.logo_w = None, 0.0
+        if self.logo_path is not None:
+            self.logo = Photo(self.logo_path, avail_width * 0.2, t.title.fontSize * 2.6,
+                              align="left")
+            self.logo_w = self.logo.draw_w + t.gap * 1.5
+        # Large type in a narrow column breaks words: then the title goes under the clinic.
+        self.stacked = self.left_w - self.logo_w < t.body.fontSize * 16
+        if self.stacked:
+            self.left_w = avail_width
+        text_w = self.left_w - self.logo_w
+        _, self.clinic_h = self.clinic.wrap(text_w, avail_height)
+        self.contact_h = self.contact.wrap(text_w, avail_height)[1] if self.contact else 0
+        clinic_h = max(self.clinic_h + self.contact_h + 2, self.logo.draw_h if self.logo else 0)
+        if self.stacked:
+            self.title = self.title_left
+            _, self.title_h = self.title.wrap(avail_width, avail_height)
+            self.top_h = clinic_h + t.gap + self.title_h
+        else:
+            _, self.title_h = self.title.wrap(avail_width - self.left_w, avail_height)
+            self.top_h = max(clinic_h, self.title_h)
         pad = t.body.fontSize * 0.7
         widths = self._who_widths(avail_width - 2 * pad)
         self.who_h = max(p.wrap(w - pad, avail_height)[1] for p, w in zip(self.who, widths))
@@ -148,10 +178,17 @@ class TitleBlock(Flowable):
     def draw(self):
         c, t = self.canv, self.t
         y = self.height
-        self.clinic.drawOn(c, 0, y - self.clinic_h)
+        if self.logo is not None:
+            self.logo.drawOn(c, 0, y - self.logo.draw_h)
+            y -= max(0.0, (self.logo.draw_h - self.clinic_h - self.contact_h) / 2)
+        x = self.logo_w
+        self.clinic.drawOn(c, x, y - self.clinic_h)
         if self.contact:
-            self.contact.drawOn(c, 0, y - self.clinic_h - self.contact_h - 2)
-        self.title.drawOn(c, self.width * 0.5, y - self.title_h)
+            self.contact.drawOn(c, x, y - self.clinic_h - self.contact_h - 2)
+        if self.stacked:
+            self.title.drawOn(c, 0, self.height - self.top_h)
+        else:
+            self.title.drawOn(c, self.left_w, y - self.title_h)
         c.setFillColor(tint(t.primary, 0.9))
         c.setStrokeColor(t.primary)
         c.setLineWidth(1)
@@ -195,7 +232,8 @@ def _notes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[
             Spacer(1, theme.gap)]
 
 
-def card_flowables(card: Card, theme: Theme, width: float | None = None) -> list[Flowable]:
+def card_flowables(card: Card, theme: Theme, width: float | None = None,
+                   picture_share: float = 0.36) -> list[Flowable]:
     """One exercise card: header band, purpose, dosage, steps, extras, the therapist's note."""
     t = theme
     inner: list[Flowable] = [Para(markup(card.purpose), t.purpose)]
@@ -219,7 +257,7 @@ def card_flowables(card: Card, theme: Theme, width: float | None = None) -> list
             t.accent, tint(t.accent, 0.9), t.body.fontSize * 0.5))
     indent = t.body.fontSize * 0.6
     body: list[Flowable] = [_Indented(f, indent) for f in inner]
-    column = picture_column(card, t, min(width * 0.36, 210)) if width else None
+    column = picture_column(card, t, min(width * picture_share, 260)) if width else None
     if column is not None:
         body = [CardBody(body, column, t.gap * 1.5)]
     return [CardHeader(card.number, markup(card.name), t), Spacer(1, t.gap * 0.6), *body]
@@ -252,11 +290,13 @@ class _Indented(Flowable):
 
 
 def _exercises(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
-    out: list[Flowable] = [_heading("Your Exercises", theme)]
+    out: list[Flowable] = []
     column_width = content_width(handout.layout)
     for card in handout.cards:
-        parts = card_flowables(card, theme, column_width)
-        if handout.layout.one_exercise_per_page and card.number > 1:
+        parts = card_flowables(card, theme, column_width, handout.layout.picture_width)
+        if card.number == 1:
+            parts.insert(0, _heading("Your Exercises", theme))  # never alone at a page foot
+        elif handout.layout.one_exercise_per_page:
             out.append(PageBreak())
         out.append(KeepTogether(parts))
         out.append(Spacer(1, theme.gap * 1.6))
@@ -300,6 +340,31 @@ def _tracking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> li
     if handout.weeks == 0:
         return []
     track = handout.layout.tracking
+    # The grid needs the whole page width: a two-column layout switches to one column here.
+    wide = [NextPageTemplate("wide"), PageBreak()] if handout.layout.columns > 1 else []
+    if track.style == "month":
+        return wide + _month_sheets(handout, theme, prefix)
+    return wide + _week_sheets(handout, theme, prefix, frame_h)
+
+
+def _month_sheets(handout: Handout, theme: Theme, prefix: str) -> list[Flowable]:
+    """Four weeks to a page, as many pages as the plan's weeks need."""
+    track = handout.layout.tracking
+    rows = [(markup(one_line(c.name)), f"{c.number:02d}-{c.id}") for c in handout.cards]
+    out: list[Flowable] = [_heading("Your Tracking Sheet", theme), Para(
+        "Tick a box each day you do the exercise (with a pen, or tap it on a tablet). "
+        "Write your pain from 0 (none) to 10 (worst) in the last column.", theme.body)]
+    pages = -(-handout.weeks // 4)
+    for page in range(pages):
+        start = handout.date + dt.timedelta(days=28 * page)
+        if page:
+            out.append(PageBreak())
+        out.append(MonthGrid(start, 28, rows, theme, track.box, track.pain, prefix))
+    return out
+
+
+def _week_sheets(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    track = handout.layout.tracking
     rows = [(f"{c.number}. {one_line(c.name)}", f"{c.number:02d}-{c.id}") for c in handout.cards]
     intro = Para(
         "Tick a box each day you do the exercise (with a pen, or tap it on a tablet). "
@@ -321,7 +386,10 @@ def _booking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> lis
     url = handout.clinic.booking_url
     if not url:
         return []
-    return [Para(f"<b>Book your next visit:</b> {markup(url)}", theme.body)]
+    size = max(theme.body.fontSize * 6.5, 64)
+    text = [Para("<b>Book your next visit</b>", theme.label),
+            Para(f"Scan the code with your phone’s camera, or visit {markup(url)}", theme.body)]
+    return [Spacer(1, theme.gap), CardBody(text, QRCode(url, size, None, theme), theme.gap * 2)]
 
 
 SECTIONS = {
