@@ -182,6 +182,23 @@ def batch(
             raise typer.Exit(1)
 
 
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The folder for your clinic's files.")],
+    name: Annotated[str, typer.Option(help="Your clinic's name.")] = "My Clinic",
+    force: Annotated[bool, typer.Option(help="Replace starter files that exist.")] = False,
+) -> None:
+    """Start a clinic folder: clinic file, layout, library copy, sample plan and roster."""
+    with _user_errors():
+        from handouts.init import init_clinic
+
+        written = init_clinic(folder, name, force)
+        for path in written:
+            typer.echo(f"wrote {path}")
+        typer.echo(f"next: edit {folder / 'clinic.yaml'}, then run\n"
+                   f"  cd {folder} && handouts make plan.yaml -o jane.pdf")
+
+
 def main() -> None:
     try:
         app()

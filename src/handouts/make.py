@@ -132,8 +132,13 @@ def build(request: HandoutRequest, *, library: tuple[Library, Path] | None = Non
     from handouts.render.story import render_handout
 
     plan = plan or plan_from(request)
-    lib, lib_dir = library or open_library(request.library)
     plan_dir = request.plan.resolve().parent if request.plan else None
+    if library is None:
+        library_path = request.library
+        if library_path is None and plan.library and plan_dir is not None:
+            library_path = plan_dir / plan.library
+        library = open_library(library_path)
+    lib, lib_dir = library
     if clinic is None:
         clinic_path = request.clinic
         if clinic_path is None and plan.clinic and plan_dir is not None:

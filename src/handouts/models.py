@@ -273,12 +273,13 @@ class Plan(Model, kw_only=True):
     mistakes: Selection | None = None
     weeks: Annotated[int, Meta(ge=0, le=52)] | None = None
     layout: ShortText | None = None
-    clinic: ShortText | None = None
+    clinic: ShortText | None = None  # a clinic file, relative to the plan
+    library: ShortText | None = None  # an exercise library, relative to the plan
     notes: Text | None = None
     title: ShortText | None = None
 
     def __post_init__(self) -> None:
-        self._text("patient", "therapist", "notes", "title", "layout", "clinic")
+        self._text("patient", "therapist", "notes", "title", "layout", "clinic", "library")
         self.exercises = _plan_exercises(self.exercises)
         self.tips = _selection(self.tips, "tips")
         self.mistakes = _selection(self.mistakes, "mistakes")
