@@ -69,8 +69,9 @@ class Checkboxes:
         yes, off = self._appearance(size, tick)
         x, y = self.canvas.absolutePosition(x, y)
         widget = _Widget(name, (x, y, x + size, y + size), yes, off)
-        self.canvas._addAnnotation(widget)
-        self.form.fields.append(self.canvas._doc.Reference(widget))
+        ref = self.canvas._doc.Reference(widget)
+        self.canvas._annotationrefs.append(ref)  # on this page, and in the form
+        self.form.fields.append(ref)
 
     def _appearance(self, size: float, tick: str) -> tuple:
         key = (round(size, 2), tick)

@@ -19,6 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
 from handouts import __version__
+from handouts.render.replay import seed_fonts
 from handouts.render.styles import Theme
 
 PAPER = {"letter": LETTER, "a4": A4}
@@ -63,6 +64,7 @@ class HandoutCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._doc._timeStamp = stamp
         self._theme = theme
+        seed_fonts(self, (theme.faces.regular, theme.faces.bold))
         self.setProducer(f"handouts {__version__} (reportlab)")
         self.setCreator(f"handouts {__version__}")
 

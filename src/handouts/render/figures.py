@@ -739,8 +739,19 @@ def draw_illustration(
     _color(primary, "primary")
     _color(accent, "accent")
     getFont(font_name)  # an unknown font fails here (KeyError), not inside a half-made form
+    form = define_illustration(canvas, name, width, height, primary, accent, font_name,
+                               font_size)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm(form)
+    canvas.restoreState()
+
+
+def define_illustration(canvas, name: str, width: float, height: float, primary: str,
+                        accent: str, font_name: str, font_size: float) -> str:
+    """The form XObject's name for this illustration, defining it in the document if new."""
+    poses = positions(name)
     primary, accent = primary.lower(), accent.lower()
-    palette = _palette(primary, accent)
     key = (name, round(width, 3), round(height, 3), primary, accent, font_name,
            round(font_size, 3))  # fmt: skip
     form = "HoFig" + hashlib.sha1(repr(key).encode()).hexdigest()[:16]
@@ -749,20 +760,19 @@ def draw_illustration(
         registry = set()
         setattr(canvas, _REGISTRY_ATTR, registry)
     if form not in registry and not canvas.hasForm(form):
+        palette = _palette(primary, accent)
         # beginForm only saves the page's pending operators when there are some; with none
         # (a figure first on a page) endForm would reset the page's accumulators instead.
-        canvas.saveState()
-        canvas.restoreState()
+        # An empty entry prints nothing, so the page's stream is the same either way.
+        if not canvas._code:
+            canvas._code.append("")
         canvas.beginForm(form, 0, 0, width, height)
         try:
             _draw_content(canvas, poses, width, height, palette, font_name, font_size)
         finally:
             canvas.endForm()
         registry.add(form)
-    canvas.saveState()
-    canvas.translate(x, y)
-    canvas.doForm(form)
-    canvas.restoreState()
+    return form
 
 
 class Illustration(Flowable):
@@ -798,6 +808,11 @@ class Illustration(Flowable):
             self.canv, self.name, 0, 0, self.width, self.height,
             self.primary, self.accent, self.font_name, self.font_size,
         )  # fmt: skip
+
+    def define(self, canvas) -> None:
+        """Make sure this illustration's form exists in canvas's document."""
+        define_illustration(canvas, self.name, self.width, self.height, self.primary,
+                            self.accent, self.font_name, self.font_size)
 
     def __repr__(self) -> str:
         return f"Illustration({self.name!r}, {self.width:g}x{self.height:g})"

@@ -141,68 +141,105 @@ class TrackingGrid(Flowable):
         y = self.height - self.title_h
         self.title.drawOn(c, 0, y)
         y -= size * 0.5
-        # Column heads: weekday and date, on a band of the primary colour.
         top = y
         y -= self.head_h
+        # Bands first (heading row, alternate rows), then all text, then boxes and rules:
+        # a handful of paint operations however many rows there are.
         c.setFillColor(tint(t.primary, 0.86))
         c.rect(0, y, self.width, self.head_h, stroke=0, fill=1)
-        c.setFillColor(t.text)
-        c.setFont(t.faces.bold, size)
-        c.drawString(6, y + self.head_h / 2 - size * 0.35, "Exercise")
-        for d in range(7):
+        row_tops, ry = [], y
+        for _, h in self.cells:
+            ry -= h
+            row_tops.append((ry, h))
+        if len(row_tops) > 1:
+            c.setFillColor(t.shade)
+            bands = c.beginPath()
+            for i in range(1, len(row_tops), 2):
+                bands.rect(0, row_tops[i][0], self.width, row_tops[i][1])
+            c.drawPath(bands, stroke=0, fill=1)
+        bottom = row_tops[-1][0] - (self.row_h if self.pain else 0) if row_tops else y
+        text = c.beginText()
+        text.setFillColor(t.text)
+        text.setFont(t.faces.bold, size)
+        text.setTextOrigin(6, y + self.head_h / 2 - size * 0.35)
+        text.textOut("Exercise")
+        centres = [self.name_w + (d + 0.5) * self.day_w for d in range(7)]
+        for d, cx in enumerate(centres):
             day = self.start + dt.timedelta(days=d)
-            cx = self.name_w + (d + 0.5) * self.day_w
-            c.setFont(t.faces.bold, size)
-            c.drawCentredString(cx, y + self.head_h * 0.55, day.strftime("%a"))
-            c.setFont(t.faces.regular, size * 0.85)
-            c.drawCentredString(cx, y + self.head_h * 0.18, f"{day:%b} {day.day}")
-        boxes = Checkboxes.on(c)
-        c.setLineWidth(0.8)
-        for i, ((p, h), (_, key)) in enumerate(zip(self.cells, self.rows)):
-            y -= h
-            if i % 2:
-                c.setFillColor(t.shade)
-                c.rect(0, y, self.width, h, stroke=0, fill=1)
-            c.setFillColor(t.text)
-            c.setFont(t.faces.regular, size)
-            first = y + h / 2 + (len(p) - 1) * size * 0.575 - size * 0.35
-            for k, line in enumerate(p):
-                c.drawString(6, first - k * size * 1.15, line)
-            c.setStrokeColor(t.text)
-            c.setFillColor(white)
-            for d in range(7):
-                bx = self.name_w + (d + 0.5) * self.day_w - self.box / 2
-                by = y + (h - self.box) / 2
-                c.rect(bx, by, self.box, self.box, stroke=1, fill=1)
-                boxes.add(f"{self.prefix}w{self.week}-{key}-d{d + 1}", bx, by, self.box,
-                          tick="#" + t.primary_text.hexval()[2:])
+            _centred(text, f"{day:%a}", cx, y + self.head_h * 0.55, t.faces.bold, size)
+        for d, cx in enumerate(centres):
+            day = self.start + dt.timedelta(days=d)
+            _centred(text, f"{day:%b} {day.day}", cx, y + self.head_h * 0.18,
+                     t.faces.regular, size * 0.85)
+        text.setFont(t.faces.regular, size)
+        for (lines, h), (ry, _) in zip(self.cells, row_tops):
+            first = ry + h / 2 + (len(lines) - 1) * size * 0.575 - size * 0.35
+            for k, line in enumerate(lines):
+                text.setTextOrigin(6, first - k * size * 1.15)
+                text.textOut(line)
         if self.pain:
-            y -= self.row_h
-            c.setFillColor(t.text)
-            c.setFont(t.faces.bold, size)
-            c.drawString(6, y + self.row_h / 2 - size * 0.35, "Pain today (0–10)")
-            c.setStrokeColor(t.muted)
-            c.setLineWidth(0.6)
+            text.setFont(t.faces.bold, size)
+            text.setTextOrigin(6, bottom + self.row_h / 2 - size * 0.35)
+            text.textOut("Pain today (0–10)")
+        c.drawText(text)
+        # The boxes: printed outlines on the page, and a fillable field over each.
+        boxes = Checkboxes.on(c)
+        tick = "#" + t.primary_text.hexval()[2:]
+        outline = c.beginPath()
+        half = self.box / 2
+        for (ry, h), (_, key) in zip(row_tops, self.rows):
+            by = ry + h / 2 - half
+            for d, cx in enumerate(centres):
+                outline.rect(cx - half, by, self.box, self.box)
+                boxes.add(f"{self.prefix}w{self.week}-{key}-d{d + 1}", cx - half, by, self.box,
+                          tick=tick)
+        c.setLineWidth(0.8)
+        c.setStrokeColor(t.text)
+        c.setFillColor(white)
+        c.drawPath(outline, stroke=1, fill=1)
+        rules = c.beginPath()
+        if self.pain:
             for d in range(7):
                 x0 = self.name_w + d * self.day_w + self.day_w * 0.22
-                c.line(x0, y + self.row_h * 0.25, x0 + self.day_w * 0.56, y + self.row_h * 0.25)
-        # Grid lines: light rules between rows, columns between days.
-        c.setStrokeColor(t.rule)
-        c.setLineWidth(0.5)
+                rules.moveTo(x0, bottom + self.row_h * 0.25)
+                rules.lineTo(x0 + self.day_w * 0.56, bottom + self.row_h * 0.25)
+            c.setStrokeColor(t.muted)
+            c.setLineWidth(0.6)
+            c.drawPath(rules)
+        grid = c.beginPath()
         for d in range(8):
             x = self.name_w + d * self.day_w
-            c.line(x, y, x, top)
-        c.line(0, y, self.width, y)
-        c.rect(0, y, self.width, top - y, stroke=1, fill=0)
+            grid.moveTo(x, bottom)
+            grid.lineTo(x, top)
+        grid.rect(0, bottom, self.width, top - bottom)
+        c.setStrokeColor(t.rule)
+        c.setLineWidth(0.5)
+        c.drawPath(grid)
         if self.notes:
-            c.setFillColor(t.text)
-            c.setFont(t.faces.bold, size)
-            c.drawString(0, y - size * 1.5, "Notes:")
-            c.setStrokeColor(t.rule)
-            for k in (1, 2):
-                ly = y - size * 1.6 - k * size * 1.3
-                c.line(size * 4 if k == 0 else 0, ly, self.width, ly)
-            c.line(size * 3.6, y - size * 1.6, self.width, y - size * 1.6)
+            self._draw_notes(c, bottom)
+
+    def _draw_notes(self, c, bottom: float) -> None:
+        t = self.theme
+        size = t.body.fontSize
+        label = "Notes:"
+        c.setFillColor(t.text)
+        c.setFont(t.faces.bold, size)
+        c.drawString(0, bottom - size * 1.5, label)
+        start = stringWidth(label, t.faces.bold, size) + size * 0.4
+        lines = c.beginPath()
+        for k, x0 in ((0, start), (1, 0), (2, 0)):
+            ly = bottom - size * 1.6 - k * size * 1.3
+            lines.moveTo(x0, ly)
+            lines.lineTo(self.width, ly)
+        c.setStrokeColor(t.rule)
+        c.setLineWidth(0.5)
+        c.drawPath(lines)
+
+
+def _centred(text, words: str, cx: float, y: float, font: str, size: float) -> None:
+    text.setFont(font, size)
+    text.setTextOrigin(cx - stringWidth(words, font, size) / 2, y)
+    text.textOut(words)
 
 
 def _span(start: dt.date) -> str:
@@ -216,9 +253,11 @@ class CardBody(Flowable):
     A body taller than the space left splits into the picture and the text stacked, which
     platypus can then break anywhere (only a card taller than a page ever needs that)."""
 
-    def __init__(self, text: list[Flowable], pictures: Flowable, gap: float) -> None:
+    def __init__(self, text: list[Flowable], pictures: Flowable, gap: float,
+                 frame_height: float = 1e9) -> None:
         super().__init__()
         self.text, self.pictures, self.gap = text, pictures, gap
+        self.frame_height = frame_height
 
     def wrap(self, avail_width, avail_height):
         pw, ph = self.pictures.wrap(avail_width, avail_height)
@@ -234,8 +273,11 @@ class CardBody(Flowable):
         return max(self.text[i].getSpaceAfter(), self.text[i + 1].getSpaceBefore())
 
     def split(self, avail_width, avail_height):
-        if self.wrap(avail_width, avail_height)[1] <= avail_height:
+        height = self.wrap(avail_width, avail_height)[1]
+        if height <= avail_height:
             return [self]
+        if height <= self.frame_height:
+            return []  # fits a fresh page whole: move on
         return [self.pictures, *self.text]
 
     def draw(self):

@@ -19,7 +19,9 @@ from handouts.render import document
 from handouts.render.flowables import Callout, CardBody, CardHeader, MonthGrid, TrackingGrid
 from handouts.render.fonts import check_glyphs
 from handouts.render.para import Para
+from handouts.render.figures import Illustration
 from handouts.render.pictures import Photo, QRCode, picture_column
+from handouts.render.replay import Block, replayable
 from handouts.render.styles import Theme, theme_for, tint
 from handouts.text import markup, one_line
 
@@ -233,7 +235,7 @@ def _notes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[
 
 
 def card_flowables(card: Card, theme: Theme, width: float | None = None,
-                   picture_share: float = 0.36) -> list[Flowable]:
+                   picture_share: float = 0.36, frame_height: float = 1e9) -> list[Flowable]:
     """One exercise card: header band, purpose, dosage, steps, extras, the therapist's note."""
     t = theme
     inner: list[Flowable] = [Para(markup(card.purpose), t.purpose)]
@@ -259,7 +261,7 @@ def card_flowables(card: Card, theme: Theme, width: float | None = None,
     body: list[Flowable] = [_Indented(f, indent) for f in inner]
     column = picture_column(card, t, min(width * picture_share, 260)) if width else None
     if column is not None:
-        body = [CardBody(body, column, t.gap * 1.5)]
+        body = [CardBody(body, column, t.gap * 1.5, frame_height)]
     return [CardHeader(card.number, markup(card.name), t), Spacer(1, t.gap * 0.6), *body]
 
 
@@ -292,15 +294,41 @@ class _Indented(Flowable):
 def _exercises(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
     out: list[Flowable] = []
     column_width = content_width(handout.layout)
+    share = handout.layout.picture_width
     for card in handout.cards:
-        parts = card_flowables(card, theme, column_width, handout.layout.picture_width)
+        parts = card_flowables(card, theme, column_width, share, frame_h)
         if card.number == 1:
             parts.insert(0, _heading("Your Exercises", theme))  # never alone at a page foot
         elif handout.layout.one_exercise_per_page:
             out.append(PageBreak())
-        out.append(KeepTogether(parts))
+        out.append(_card_block(card, parts, theme, share, frame_h))
         out.append(Spacer(1, theme.gap * 1.6))
     return out
+
+
+def _card_block(card: Card, parts: list[Flowable], theme: Theme, share: float,
+                frame_h: float) -> Block:
+    """A card kept whole on its page, drawn once per process and replayed after that."""
+    texts = (card.name, card.purpose, card.dosage or "", card.note or "", *card.steps,
+             *card.tips, *card.cautions, *(card.areas.items if card.areas else ()),
+             card.areas.title if card.areas else "")
+    key = None
+    if not card.pictures and replayable(texts):
+        key = ("card", repr(card), theme.key, share)
+    defines = tuple(f.define for f in _walk(parts) if isinstance(f, Illustration))
+    return Block(parts, key, frame_h, defines)
+
+
+def _walk(flowables):
+    """Every flowable inside these, depth first (cards nest a few levels)."""
+    for f in flowables:
+        yield f
+        for attr in ("text", "items", "pictures", "parts", "paragraphs"):
+            inner = getattr(f, attr, None)
+            if isinstance(inner, list):
+                yield from _walk(inner)
+            elif isinstance(inner, Flowable):
+                yield from _walk([inner])
 
 
 def _tips(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
@@ -389,7 +417,8 @@ def _booking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> lis
     size = max(theme.body.fontSize * 6.5, 64)
     text = [Para("<b>Book your next visit</b>", theme.label),
             Para(f"Scan the code with your phone’s camera, or visit {markup(url)}", theme.body)]
-    return [Spacer(1, theme.gap), CardBody(text, QRCode(url, size, None, theme), theme.gap * 2)]
+    return [Spacer(1, theme.gap),
+            CardBody(text, QRCode(url, size, None, theme), theme.gap * 2, frame_h)]
 
 
 SECTIONS = {

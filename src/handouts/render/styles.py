@@ -52,6 +52,7 @@ class Theme:
     title: ParagraphStyle
     label: ParagraphStyle
     gap: float  # the unit of vertical space between blocks
+    key: tuple = ()  # what the theme was made from: part of every replay cache key
     derived: dict = field(default_factory=dict)
 
     def derive(self, name: str, base: ParagraphStyle, **changes) -> ParagraphStyle:
@@ -70,6 +71,7 @@ def theme_for(layout: Layout, clinic: Clinic) -> Theme:
         if len(_THEMES) > 64:
             _THEMES.clear()
         theme = _THEMES[key] = _theme(layout, clinic.colors.primary, clinic.colors.accent)
+        theme.key = key
     return theme
 
 
