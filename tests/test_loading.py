@@ -726,7 +726,7 @@ def test_layout_error_in_parent_names_parent(tmp_path):
         ("columns: 3", "columns: must be one of: 1, 2, got '3'"),
         (
             "sections: [intro, nope]",
-            "sections[1]: must be one of: notes, intro, exercises, tips, "
+            "sections[1]: must be one of: notes, intro, about, exercises, tips, "
             "mistakes, safety, booking, tracking, got 'nope'",
         ),
         ("space: 0.1", "space: must be at least 0.5, got '0.1'"),

@@ -25,13 +25,19 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from handouts.compose import Handout
 from handouts.errors import HandoutsError
 
+if TYPE_CHECKING:
+    from handouts.render.booklet_story import Booklet
+
 BOOKLET_FILE = "library.pdf"
 SHEETS_DIR = "exercises"
 SHEET_TITLE = "Home Exercise"
+# compose() needs a patient; no sheet or booklet prints it (the sheets have a blank line).
+PLACEHOLDER_PATIENT = "Library"
 CHUNK = 8  # sheets per pool task: few enough round trips, smooth enough progress
 
 
@@ -45,14 +51,14 @@ class ExportReport:
     seconds: float  # the whole run, wall clock
     sheets_dir: Path | None = None
     booklet_seconds: float = 0.0  # making the booklet (it runs alongside the sheets)
-    sheets_seconds: float = 0.0  # from the first sheet started to the last written
+    sheets_seconds: float = 0.0  # until the last sheet was written (alongside the booklet)
 
 
 @dataclass(frozen=True)
 class Prepared:
     """The library composed and checked: what the booklet and every sheet are made from."""
 
-    book: object  # render.booklet_story.Booklet
+    book: Booklet
     sheets: tuple[Handout, ...]  # one single-card handout per exercise, in booklet order
 
 
@@ -76,7 +82,7 @@ def prepare(library: Path | None = None, clinic: Path | None = None, layout: str
     for exercise in lib.exercises:
         by_category[exercise.category].append(exercise.id)
     ordered = [i for ids in by_category.values() for i in ids]
-    plan = Plan(patient="Library", exercises=ordered, tips="all", mistakes="all", weeks=1)
+    plan = Plan(patient=PLACEHOLDER_PATIENT, exercises=ordered, tips="all", mistakes="all", weeks=1)
     handout = compose(plan, lib, clinic_model, chosen, library_dir=lib_dir,
                       clinic_dir=clinic_dir, today=today or dt.date.today(),
                       with_pictures=pictures)
@@ -206,8 +212,9 @@ def _run(prepared: Prepared, booklet_path: Path, sheets_dir: Path, tasks: list[l
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) + 1))
     if workers == 1:
         _worker_init(prepared, booklet_path, sheets_dir, in_pool=False)
-        for result in (_make_booklet(), *map(_make_sheets, tasks)):
-            yield _checked(result)
+        yield _checked(_make_booklet())
+        for task in tasks:
+            yield _checked(_make_sheets(task))
         return
     pool = ProcessPoolExecutor(workers, initializer=_worker_init,
                                initargs=(prepared, booklet_path, sheets_dir),
@@ -217,7 +224,7 @@ def _run(prepared: Prepared, booklet_path: Path, sheets_dir: Path, tasks: list[l
         pending.update(pool.submit(_make_sheets, task) for task in tasks)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=id):
+            for future in finished:
                 yield _checked(future.result())
     except BaseException:
         _stop(pool)

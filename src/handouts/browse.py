@@ -137,19 +137,15 @@ def validate_files(files: list[Path], library: Path | None) -> Iterator[tuple[st
     from handouts.make import open_library
 
     if not files:
-        files = [library] if library else []
-    lib = None
-    if not files or any(f.suffix.lower() == ".csv" for f in files) or library:
         try:
             lib, _ = open_library(library)
         except HandoutsError as exc:
             yield str(exc), False
             return
-        if not files:
-            yield _library_summary(lib, "the bundled library"), True
+        yield _library_summary(lib, str(library) if library else "the bundled library"), True
     for path in files:
         try:
-            yield from _validate_one(Path(path), lib, library)
+            yield from _validate_one(Path(path), library)
         except HandoutsError as exc:
             yield str(exc.at(str(path), None)), False
 
@@ -160,9 +156,9 @@ def _library_summary(lib: Library, name: str) -> str:
             f"{len(lib.mistakes)} mistakes")
 
 
-def _validate_one(path: Path, lib: Library | None, library: Path | None):
+def _validate_one(path: Path, library: Path | None):
     from handouts.loading import layout_search_dirs, load_layout, load_library, load_roster
-    from handouts.make import HandoutRequest, open_clinic, open_library, plan_from
+    from handouts.make import HandoutRequest, open_clinic, open_library, prepare
 
     if not path.exists():
         raise HandoutsError("no such file", file=str(path))
@@ -179,21 +175,19 @@ def _validate_one(path: Path, lib: Library | None, library: Path | None):
         check_logo(clinic, folder)
         yield f"ok: {path}: clinic '{clinic.name}'", True
     elif kind == "plan":
-        lib, lib_dir = (lib, None) if lib else open_library(library)
-        plan = plan_from(HandoutRequest(plan=path))
-        _check_plan(plan, lib)
+        plan, _ = prepare(HandoutRequest(plan=path, library=library))
         yield f"ok: {path}: plan for {plan.patient}, {len(plan.exercises)} exercises", True
     elif kind == "roster":
-        lib = lib or open_library(library)[0]
+        loaded = open_library(library)
         rows = load_roster(path)
         bad = 0
         for row in rows:
             error = row.error
             if error is None:
                 try:
-                    _check_plan(row.plan, lib)
+                    prepare(HandoutRequest(library=library), library=loaded, plan=row.plan)
                 except HandoutsError as exc:
-                    error = exc
+                    error = exc.at(str(path), row.line)
             if error is not None:
                 bad += 1
                 yield f"{error} (row {row.number})", False
@@ -204,11 +198,3 @@ def _validate_one(path: Path, lib: Library | None, library: Path | None):
                             hint="a library has 'version:', a plan 'patient:', a clinic 'name:'")
 
 
-def _check_plan(plan, lib: Library) -> None:
-    """The checks compose makes (known exercises, tips, mistakes, program) without rendering."""
-    from handouts.compose import compose
-    from handouts.make import open_clinic
-    from handouts.models import Layout
-
-    clinic, _ = open_clinic(None)
-    compose(plan, lib, clinic, Layout(), with_pictures=False)

@@ -7,6 +7,7 @@ and mistakes, the tracking weeks. Unknown ids become errors that point at the pl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,8 @@ class Handout:
     tips: tuple[Tip, ...] = ()
     mistakes: tuple[Mistake, ...] = ()
     guidance: dict[str, str] = field(default_factory=dict)
+    # (title, intro) of each category the cards come from, in order of first use
+    categories: tuple[tuple[str, str], ...] = ()
     notes: str | None = None
     weeks: int = 2
     program: str | None = None
@@ -151,10 +154,26 @@ def compose(
         tips=_select(plan, "tips", tips, library.tips),
         mistakes=_select(plan, "mistakes", mistakes, library.mistakes),
         guidance=dict(library.guidance),
+        categories=_category_intros(cards, library),
         notes=plan.notes,
         weeks=weeks,
         program=plan.program,
     )
+
+
+def _category_intros(cards: list[Card], library: Library) -> tuple[tuple[str, str], ...]:
+    """(title, intro) per category the cards come from, without sentences a card prints."""
+    printed = " ".join(card.purpose for card in cards)
+    seen: dict[str, tuple[str, str]] = {}
+    for card in cards:
+        category = library.category(library.exercise(card.id).category)
+        if category is None or not category.intro or category.id in seen:
+            continue
+        sentences = re.split(r"(?<=[.!?])\s+", category.intro)
+        intro = " ".join(s for s in sentences if s not in printed)
+        if intro:
+            seen[category.id] = (category.title, intro)
+    return tuple(seen.values())
 
 
 def _picture(library_dir: Path, relative: str) -> Path:

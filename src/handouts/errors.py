@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+_VISIBLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_VISIBLE.update({ord("\n"): " ", ord("\t"): " ", ord("\r"): "\\r"})
+
+
 class HandoutsError(Exception):
     """Bad input a user can fix: says where (file, line, field), what is wrong, and a hint.
 
@@ -36,8 +40,8 @@ class HandoutsError(Exception):
         text = ": ".join(parts)
         if self.hint:
             text += f" ({self.hint})"
-        # One line, always: a newline in a user's value must not split the message.
-        return " ".join(text.split("\n"))
+        # One line, always: control characters in a user's value are shown, not obeyed.
+        return text.translate(_VISIBLE)
 
     def at(self, file: str | None, line: int | None) -> HandoutsError:
         """The same error, placed in a file (keeps a place it already has)."""

@@ -112,9 +112,11 @@ def validate_options(model, data: dict):
     from handouts.loading import Document, validate
 
     try:
-        return validate(model, Document("options", data, {}))
+        checked = validate(model, Document("options", data, {}))
     except HandoutsError as exc:
         raise _as_option_error(exc) from None
+    checked._source = None  # options have no file: errors about them name the option
+    return checked
 
 
 def _as_option_error(exc: HandoutsError) -> HandoutsError:
@@ -124,12 +126,13 @@ def _as_option_error(exc: HandoutsError) -> HandoutsError:
     return exc
 
 
-def build(request: HandoutRequest, *, library: tuple[Library, Path] | None = None,
-          clinic: tuple[Clinic, Path] | None = None, today: dt.date | None = None,
-          plan: Plan | None = None, field_prefix: str = "") -> tuple[Plan, Rendered]:
-    """Load what the request names (unless given) and render the handout."""
+def prepare(request: HandoutRequest, *, library: tuple[Library, Path] | None = None,
+            clinic: tuple[Clinic, Path] | None = None, today: dt.date | None = None,
+            plan: Plan | None = None):
+    """Load what the request names (unless given), compose the handout and check that its
+    text can be printed; every error points at the file, line or option it came from."""
     from handouts.compose import compose
-    from handouts.render.story import render_handout
+    from handouts.render.story import check_text
 
     plan = plan or plan_from(request)
     plan_dir = request.plan.resolve().parent if request.plan else None
@@ -144,16 +147,57 @@ def build(request: HandoutRequest, *, library: tuple[Library, Path] | None = Non
         if clinic_path is None and plan.clinic and plan_dir is not None:
             clinic_path = plan_dir / plan.clinic
         clinic = open_clinic(clinic_path)
-    layout = open_layout(plan.layout, request.paper, near=plan_dir)
     try:
+        layout = open_layout(plan.layout, request.paper, near=plan_dir)
         handout = compose(plan, lib, clinic[0], layout, library_dir=lib_dir,
                           clinic_dir=clinic[1], today=today, with_pictures=request.pictures)
+        check_text(handout)
     except HandoutsError as exc:
-        root = re.split(r"[.\[]", exc.field or "", maxsplit=1)[0]
-        if getattr(request, root, None) is not None:
-            raise _as_option_error(exc) from None  # the bad value came from an option
-        raise
+        raise _placed(exc, request, plan, lib, clinic[0]) from None
+    return plan, handout
+
+
+def build(request: HandoutRequest, *, library: tuple[Library, Path] | None = None,
+          clinic: tuple[Clinic, Path] | None = None, today: dt.date | None = None,
+          plan: Plan | None = None, field_prefix: str = "") -> tuple[Plan, Rendered]:
+    """Load, compose and render the handout a request asks for."""
+    from handouts.render.story import render_handout
+
+    plan, handout = prepare(request, library=library, clinic=clinic, today=today, plan=plan)
     return plan, render_handout(handout, field_prefix=field_prefix)
+
+
+def _placed(exc: HandoutsError, request: HandoutRequest, plan: Plan, lib: Library,
+            clinic: Clinic) -> HandoutsError:
+    """The error pointed at the option, or the file and line, its value came from."""
+    from handouts.loading import locate
+
+    field = exc.field or ""
+    root = re.split(r"[.\[ ]", field, maxsplit=1)[0]
+    if root == "" and "layout" in exc.message:
+        root = exc.field = "layout"
+    if root in PLAN_OPTIONS and getattr(request, root, None) is not None:
+        return _as_option_error(exc)  # the bad value came from an option
+    if exc.file is not None:
+        return exc
+    if root in PLAN_OPTIONS:
+        file, line = locate(plan, (root,))
+    elif root == "exercise":
+        exercise_id = field.split("'")[1]
+        index = next(i for i, e in enumerate(lib.exercises) if e.id == exercise_id)
+        file, line = locate(lib, ("exercises", index))
+    elif root in ("tip", "mistake"):
+        item_id = field.split("'")[1]
+        items = lib.tips if root == "tip" else lib.mistakes
+        index = next(i for i, t in enumerate(items) if t.id == item_id)
+        file, line = locate(lib, (root + "s", index))
+    elif root == "guidance":
+        file, line = locate(lib, ("guidance", field.split("'")[1]))
+    elif root == "clinic":
+        file, line = locate(clinic, (field.split(" ")[-1],))
+    else:
+        return exc
+    return exc.at(file, line)
 
 
 def default_output(plan: Plan, today: dt.date | None = None) -> Path:

@@ -312,8 +312,8 @@ class Clinic(Model, kw_only=True):
         return "  ·  ".join(p for p in (self.phone, self.email, self.website) if p)
 
 
-SECTIONS = ("notes", "intro", "exercises", "tips", "mistakes", "safety", "booking", "tracking")
-Section = Literal["notes", "intro", "exercises", "tips", "mistakes", "safety", "booking",
+SECTIONS = ("notes", "about", "exercises", "tips", "mistakes", "safety", "booking", "tracking")
+Section = Literal["notes", "intro", "about", "exercises", "tips", "mistakes", "safety", "booking",
                   "tracking"]
 Margin = Annotated[float, Meta(ge=18, le=216)]  # points: a quarter inch to three inches
 

@@ -36,6 +36,7 @@ from handouts.text import markup, one_line
 HABITS_TITLE = "Smart Ergonomic Habits"
 MISTAKES_TITLE = "Common Mistakes to Avoid"
 GUIDANCE_TITLE = "About Your Home Program"
+LIBRARY_NOTES_TITLE = "About This Library"  # when the guidance is not about a program
 # Guidance printed elsewhere (ergonomics leads the habits) or not meant for a booklet.
 GUIDANCE_ELSEWHERE = ("introduction", "ergonomics")
 GUIDANCE_TITLES = {
@@ -77,7 +78,7 @@ class Marks:
     lines need to finish their page numbers once the last page is known."""
 
     pages: dict[str, int] = field(default_factory=dict)
-    leaders: dict[str, tuple[str, float, float]] = field(default_factory=dict)
+    leaders: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     @staticmethod
     def form(key: str) -> str:
@@ -111,25 +112,25 @@ class Entry:
 
 
 class Contents(Flowable):
-    """Contents lines with dot leaders to right-aligned page numbers; clickable.
+    """Contents lines with dot leaders to right-aligned page numbers; each line a link.
 
     Splits between lines, never leaving a section's line alone at the bottom of a page."""
 
-    def __init__(self, entries: list[Entry], theme: Theme, marks: Marks, first: bool = True,
+    def __init__(self, entries: list[Entry], theme: Theme, marks: Marks,
                  lines: dict | None = None) -> None:
         super().__init__()
-        self.entries, self.t, self.marks, self.first = entries, theme, marks, first
+        self.entries, self.t, self.marks = entries, theme, marks
         self.lines = {} if lines is None else lines  # (key, width) -> lines; shared by parts
         size = theme.body.fontSize
         self.size, self.leading = size, theme.body.leading
         self.indent = size * 1.6
-        self.gap_before = size * 0.7  # above a section's line
-        self.number_w = stringWidth("0000", theme.faces.regular, size) + size * 0.6
+        self.gap_before = size * 0.7  # above a section's line, except at the top of a page
+        self.number_w = stringWidth("0000", theme.faces.bold, size) + size * 0.6
 
     def _font(self, entry: Entry) -> str:
         return self.t.faces.bold if entry.level == 0 else self.t.faces.regular
 
-    def _measure(self, avail_width: float) -> Iterator[tuple[list[str], float]]:
+    def _rows(self, avail_width: float) -> Iterator[tuple[list[str], float]]:
         for i, entry in enumerate(self.entries):
             lines = self.lines.get((entry.key, avail_width))
             if lines is None:
@@ -137,53 +138,52 @@ class Contents(Flowable):
                 lines = simpleSplit(entry.text, self._font(entry), self.size,
                                     avail_width - x - self.number_w - self.size) or [""]
                 self.lines[entry.key, avail_width] = lines
-            before = self.gap_before if entry.level == 0 and (i or not self.first) else 0
+            before = self.gap_before if entry.level == 0 and i else 0
             yield lines, before + self.leading * len(lines)
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
-        self.rows = list(self._measure(avail_width))
+        self.rows = list(self._rows(avail_width))
         self.height = sum(h for _, h in self.rows)
         return self.width, self.height
 
     def split(self, avail_width, avail_height):
         used, n = 0.0, 0
-        for _, h in self._measure(avail_width):
+        for _, h in self._rows(avail_width):
             if used + h > avail_height + 1e-6:
                 break
             used += h
             n += 1
-        # A section's line goes with the first exercise under it.
-        while n and self.entries[n - 1].level == 0 and n < len(self.entries):
+        # A section's line goes over with the first exercise under it.
+        while n and self.entries[n - 1].level == 0:
             n -= 1
         if n == 0 or n == len(self.entries):
             return []
-        return [Contents(self.entries[:n], self.t, self.marks, self.first, self.lines),
-                Contents(self.entries[n:], self.t, self.marks, False, self.lines)]
+        return [Contents(self.entries[:n], self.t, self.marks, self.lines),
+                Contents(self.entries[n:], self.t, self.marks, self.lines)]
 
     def draw(self):
         c, t = self.canv, self.t
-        right = self.width
-        y = self.height
-        for i, (entry, (lines, h)) in enumerate(zip(self.entries, self.rows)):
-            top = y
+        right, y = self.width, self.height
+        lift = (self.leading - self.size) * 0.5 + self.size * 0.15  # baseline above line bottom
+        for entry, (lines, h) in zip(self.entries, self.rows, strict=True):
+            top = y - (h - self.leading * len(lines))
             font = self._font(entry)
             x = self.indent * entry.level
-            y -= h - self.leading * len(lines)
             c.setFont(font, self.size)
             c.setFillColor(t.primary_text if entry.level == 0 else t.text)
+            y = top
             for line in lines:
                 y -= self.leading
-                c.drawString(x, y + (self.leading - self.size) * 0.5 + self.size * 0.15, line)
-            baseline = y + (self.leading - self.size) * 0.5 + self.size * 0.15
+                c.drawString(x, y + lift, line)
+            # The number and its leader are a form filled in once the pages are known.
             end = x + stringWidth(lines[-1], font, self.size)
-            self.marks.leaders[entry.key] = (font, end + self.size * 0.5 - right, 0)
+            self.marks.leaders[entry.key] = (font, end + self.size * 0.3 - right)
             c.saveState()
-            c.translate(right, baseline)
+            c.translate(right, y + lift)
             c.doForm(Marks.form(entry.key))
             c.restoreState()
             c.linkRect("", entry.key, (x, y, right, top), relative=1, thickness=0)
-        del i
 
 
 class PageNumbers(Flowable):
@@ -203,7 +203,7 @@ class PageNumbers(Flowable):
         c, t = self.canv, self.t
         size = t.body.fontSize
         step = size * 0.42
-        for key, (font, leader_from, _) in self.marks.leaders.items():
+        for key, (font, leader_from) in self.marks.leaders.items():
             page = self.marks.pages.get(key)
             text = str(page) if page is not None else ""
             number_w = stringWidth(text, font, size)
@@ -225,6 +225,49 @@ class PageNumbers(Flowable):
 
 
 # ---------------------------------------------------------------- the booklet
+
+
+class FittedHeader(CardHeader):
+    """A card header whose number always fits its disc (a category may hold hundreds)."""
+
+    def __init__(self, number: int, name_markup: str, theme: Theme) -> None:
+        super().__init__(number, name_markup, theme)
+        self.label, self.number = str(number), ""  # the band draws an empty number
+
+    def draw(self):
+        super().draw()
+        c, t = self.canv, self.theme
+        size = t.card_title.fontSize
+        size = min(size, size * self.disc * 0.78 / stringWidth(self.label, t.faces.bold, size))
+        c.setFillColor(white)
+        c.setFont(t.faces.bold, size)
+        c.drawCentredString(self.pad + self.disc / 2, self.height / 2 - size * 0.36, self.label)
+
+
+def _card(card: Card, theme: Theme, width: float) -> list[Flowable]:
+    """card_flowables' card, its header swapped for one that fits a long number."""
+    parts = card_flowables(card, theme, width)
+    if len(str(card.number)) > 2 and isinstance(parts[0], CardHeader):
+        parts[0] = FittedHeader(card.number, markup(card.name), theme)
+    return parts
+
+
+class SectionStart(KeepTogether):
+    """A category's head kept with its first card, so a heading never ends a page. When the
+    two together are taller than a page (large print), the head opens its page alone and
+    the card starts the next: a section opener, not an orphan."""
+
+    def __init__(self, head: list[Flowable], card: list[Flowable]) -> None:
+        super().__init__([*head, *card])
+        self.head, self.card = head, card
+
+    def split(self, aW, aH):  # noqa: N803 (reportlab's names)
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        frame = getattr(self, "_frame", None)
+        if frame is not None and frame._height < self._H:
+            return [*self.head, KeepTogether(self.card)]
+        return super().split(aW, aH)
 
 
 def _section_styles(t: Theme):
@@ -369,82 +412,97 @@ def _guidance_keys(guidance: dict[str, str]) -> list[str]:
 
 
 def booklet_story(book: Booklet, theme: Theme, marks: Marks) -> list[Flowable]:
-    h, t = book.handout, theme
-    layout = h.layout
-    width = content_width(layout)
-    entries: list[Entry] = []
+    """Cover, contents, a section per category, habits, mistakes, guidance."""
+    h = book.handout
+    entries: list[Entry] = []  # the contents, filled in as the sections are made
     body: list[Flowable] = []
-
-    for s in book.sections:
-        key = f"category-{s.category.id}"
-        entries.append(Entry(0, one_line(s.category.title), key))
-        n = len(s.cards)
-        head = [Anchor(key, s.category.title, 0, marks),
-                *_section_head(s.category.title, s.category.subtitle,
-                               f"{n} {'exercise' if n == 1 else 'exercises'}", t)]
-        if s.category.intro:
-            head.extend(_guidance_flowables(s.category.intro, t))
-            head.append(Spacer(1, t.gap * 0.8))
-        body.append(PageBreak())
-        for i, card in enumerate(s.cards):
-            ckey = f"exercise-{card.id}"
-            entries.append(Entry(1, one_line(card.name), ckey))
-            parts = [Anchor(ckey, card.name, 1, marks), *card_flowables(card, t, width)]
-            if layout.one_exercise_per_page and i:
-                body.append(PageBreak())
-            # The category's head never ends a page: it goes with the first card.
-            body.append(KeepTogether(head + parts if i == 0 else parts))
-            body.append(Spacer(1, t.gap * 1.6))
-
+    for section in book.sections:
+        body += _category(section, h.layout, theme, marks, entries)
     if h.tips or h.mistakes:
-        body.append(PageBreak())
-    if h.tips:
-        key = "habits"
-        entries.append(Entry(0, HABITS_TITLE, key))
-        lines = [x for x in h.guidance.get("ergonomics", "").split("\n") if x.strip()]
-        part: list[Flowable] = [Anchor(key, HABITS_TITLE, 0, marks),
-                                *_section_head(HABITS_TITLE, None, None, t)]
-        if lines:
-            part.append(Para(markup(lines[0]), t.body))
-        part.extend(Para(markup(tip.text), t.step, bulletText="✓") for tip in h.tips[:3])
-        body.append(KeepTogether(part))
-        body.extend(Para(markup(tip.text), t.step, bulletText="✓") for tip in h.tips[3:])
-        body.extend(Para(markup(line), t.body) for line in lines[1:])
-        body.append(Spacer(1, t.gap * 2))
-    if h.mistakes:
-        key = "mistakes"
-        entries.append(Entry(0, MISTAKES_TITLE, key))
-        items = [Para(f"<b>{markup(m.title)}</b> {markup(m.text)}", t.step, bulletText="✗")
-                 for m in h.mistakes]
-        body.append(KeepTogether([Anchor(key, MISTAKES_TITLE, 0, marks),
-                                  *_section_head(MISTAKES_TITLE, None, None, t), *items[:3]]))
-        body.extend(items[3:])
-        body.append(Spacer(1, t.gap * 2))
-
-    keys = _guidance_keys(h.guidance)
-    if keys:
-        key = "guidance"
-        entries.append(Entry(0, GUIDANCE_TITLE, key))
-        body.append(PageBreak())
-        head = [Anchor(key, GUIDANCE_TITLE, 0, marks), *_section_head(GUIDANCE_TITLE, None, None, t)]
-        for k in keys:
-            text = h.guidance[k]
-            if k == "safety":
-                part = [Spacer(1, t.gap * 0.5), _safety_callout(text, t), Spacer(1, t.gap * 1.5)]
-            else:
-                title = GUIDANCE_TITLES.get(k, k.replace("-", " ").capitalize())
-                part = ([Para(markup(title), t.heading)] if title else []) + \
-                    _guidance_flowables(text, t)
-            if head:
-                body.append(KeepTogether(head + part[:3]))
-                body.extend(part[3:])
-                head = []
-            else:
-                body.extend(part)
-
+        body.append(PageBreak())  # habits and mistakes share a page when they fit
+        body += _habits(h, theme, marks, entries) + _mistakes(h, theme, marks, entries)
+    body += _guidance(h.guidance, theme, marks, entries)
     contents = [Anchor("contents", "Contents", 0, marks),
-                *_section_head("Contents", None, None, t), Contents(entries, t, marks)]
-    return [Cover(book, t), PageBreak(), *contents, *body, PageNumbers(t, marks)]
+                *_section_head("Contents", None, None, theme), Contents(entries, theme, marks)]
+    return [Cover(book, theme), PageBreak(), *contents, *body, PageNumbers(theme, marks)]
+
+
+def _category(section: Section, layout, t: Theme, marks: Marks,
+              entries: list[Entry]) -> list[Flowable]:
+    """A new page: the category's title, subtitle and intro, then every card, each whole."""
+    category = section.category
+    key = f"category-{category.id}"
+    entries.append(Entry(0, one_line(category.title), key))
+    n = len(section.cards)
+    head = [Anchor(key, category.title, 0, marks),
+            *_section_head(category.title, category.subtitle,
+                           f"{n} {'exercise' if n == 1 else 'exercises'}", t)]
+    if category.intro:
+        head += [*_guidance_flowables(category.intro, t), Spacer(1, t.gap * 0.8)]
+    width = content_width(layout)
+    out: list[Flowable] = [PageBreak()]
+    for i, card in enumerate(section.cards):
+        key = f"exercise-{card.id}"
+        entries.append(Entry(1, one_line(card.name), key))
+        parts = [Anchor(key, card.name, 1, marks), *_card(card, t, width)]
+        if layout.one_exercise_per_page and i:
+            out.append(PageBreak())
+        out.append(SectionStart(head, parts) if i == 0 else KeepTogether(parts))
+        out.append(Spacer(1, t.gap * 1.6))
+    return out
+
+
+def _habits(h: Handout, t: Theme, marks: Marks, entries: list[Entry]) -> list[Flowable]:
+    """The ergonomic habits, as a handout words them (the 'ergonomics' guidance around them)."""
+    if not h.tips:
+        return []
+    entries.append(Entry(0, HABITS_TITLE, "habits"))
+    lines = [x for x in h.guidance.get("ergonomics", "").split("\n") if x.strip()]
+    head: list[Flowable] = [Anchor("habits", HABITS_TITLE, 0, marks),
+                            *_section_head(HABITS_TITLE, None, None, t)]
+    if lines:
+        head.append(Para(markup(lines[0]), t.body))
+    items = [Para(markup(tip.text), t.step, bulletText="✓") for tip in h.tips]
+    return [KeepTogether(head + items[:3]), *items[3:],
+            *(Para(markup(line), t.body) for line in lines[1:]), Spacer(1, t.gap * 2)]
+
+
+def _mistakes(h: Handout, t: Theme, marks: Marks, entries: list[Entry]) -> list[Flowable]:
+    if not h.mistakes:
+        return []
+    entries.append(Entry(0, MISTAKES_TITLE, "mistakes"))
+    head = [Anchor("mistakes", MISTAKES_TITLE, 0, marks),
+            *_section_head(MISTAKES_TITLE, None, None, t)]
+    items = [Para(f"<b>{markup(m.title)}</b> {markup(m.text)}", t.step, bulletText="✗")
+             for m in h.mistakes]
+    return [KeepTogether(head + items[:3]), *items[3:], Spacer(1, t.gap * 2)]
+
+
+def _guidance(guidance: dict[str, str], t: Theme, marks: Marks,
+              entries: list[Entry]) -> list[Flowable]:
+    """The library's guidance as a closing section: why movement, the home program, the
+    safety line, any guidance of the library's own, and its closing words."""
+    keys = _guidance_keys(guidance)
+    if not keys:
+        return []
+    title = GUIDANCE_TITLE if any(k in GUIDANCE_TITLES for k in keys) else LIBRARY_NOTES_TITLE
+    entries.append(Entry(0, title, "guidance"))
+    out: list[Flowable] = [PageBreak()]
+    head: list[Flowable] = [Anchor("guidance", title, 0, marks),
+                            *_section_head(title, None, None, t)]
+    for key in keys:
+        text = guidance[key]
+        if key == "safety":
+            part = [Spacer(1, t.gap * 0.5), _safety_callout(text, t), Spacer(1, t.gap * 1.5)]
+        else:
+            sub = GUIDANCE_TITLES.get(key, key.replace("-", " ").capitalize())
+            part = ([Para(markup(sub), t.heading)] if sub else []) + _guidance_flowables(text, t)
+        if head:  # the section's title goes with the start of its first part
+            out += [KeepTogether(head + part[:3]), *part[3:]]
+            head = []
+        else:
+            out += part
+    return out
 
 
 def check_booklet_text(book: Booklet, theme: Theme) -> None:
@@ -467,10 +525,10 @@ def render_booklet(book: Booklet) -> document.Rendered:
     decor = document.PageDecor(
         running_left=one_line(f"{book.title}  ·  {_long_date(h.date)}"),
         running_right=one_line(h.clinic.name),
-        # The clinic's footer speaks to a patient ("prescribed for you"); a booklet for the
-        # clinic carries its contact details instead.
-        footer=one_line("  ·  ".join(x for x in (h.clinic.name, h.clinic.address,
-                                                   h.clinic.contact_line) if x)),
+        # The clinic's footer speaks to a patient ("prescribed for you"); the booklet's pages
+        # carry how to reach the clinic instead (its name is in the running header).
+        footer=one_line("  ·  ".join(x for x in (h.clinic.phone, h.clinic.website) if x))
+        or None,
         theme=theme,
     )
     with binary_streams():
@@ -567,7 +625,7 @@ class SheetHead(Flowable):
         x = self.pad
         label_y = self.box_h - self.pad - size
         line_y = self.pad + size * 0.2
-        for label, share in zip(self.LABELS, self.SHARES):
+        for label, share in zip(self.LABELS, self.SHARES, strict=True):
             w = inner * share
             c.setFillColor(t.muted)
             c.setFont(t.faces.regular, size)
@@ -614,7 +672,7 @@ class BlankWeek(TrackingGrid):
                    cx + self.day_w * 0.3, y + self.head_h * 0.2)  # write the date here
         boxes = Checkboxes.on(c)
         c.setLineWidth(0.8)
-        for i, ((lines, h), (_, key)) in enumerate(zip(self.cells, self.rows)):
+        for i, ((lines, h), (_, key)) in enumerate(zip(self.cells, self.rows, strict=True)):
             y -= h
             if i % 2:
                 c.setFillColor(t.shade)
@@ -660,26 +718,31 @@ class BlankWeek(TrackingGrid):
             c.line(size * 3.6, y - size * 1.6, self.width, y - size * 1.6)
 
 
-def sheet_story(handout: Handout, theme: Theme) -> list[Flowable]:
-    """The sheet for the handout's one card."""
+def sheet_story(handout: Handout, theme: Theme, compact: bool = False) -> list[Flowable]:
+    """The sheet for the handout's one card; compact leaves out the notes lines and says
+    less around the grid (for a card that would otherwise push the grid onto a page 2)."""
     t = theme
     card = handout.cards[0]
     track = handout.layout.tracking
     story: list[Flowable] = [SheetHead(handout, t), Spacer(1, t.gap * 1.5),
                              KeepTogether(card_flowables(card, t, content_width(handout.layout))),
-                             Spacer(1, t.gap)]
+                             Spacer(1, t.gap * (0.5 if compact else 1))]
     safety = handout.guidance.get("safety")
     if safety:
-        story += [Spacer(1, t.gap * 0.5), _safety_callout(safety, t), Spacer(1, t.gap * 1.5)]
-    intro = Para("Tick a box each day you do the exercise. Rate your pain from 0 (none) to "
+        story += [Spacer(1, t.gap * 0.5), _safety_callout(safety, t),
+                  Spacer(1, t.gap * (1 if compact else 1.5))]
+    intro = Para("Tick a box each day you do it, and write your pain (0–10) below." if compact else
+                 "Tick a box each day you do the exercise. Rate your pain from 0 (none) to "
                  "10 (worst). Bring this sheet to your next visit.", t.body)
-    grid = BlankWeek([(one_line(card.name), card.id)], t, track.box, track.pain, track.notes)
+    grid = BlankWeek([(one_line(card.name), card.id)], t, track.box, track.pain,
+                     track.notes and not compact)
     story.append(KeepTogether([Para("Your Week", t.heading), intro, grid]))
     return story
 
 
 def render_sheet(handout: Handout) -> document.Rendered:
-    """One exercise's ready-to-print sheet (the handout holds exactly one card)."""
+    """One exercise's ready-to-print sheet (the handout holds exactly one card): one page
+    whenever the card leaves room for the week's grid, if need be in the compact form."""
     theme = theme_for(handout.layout, handout.clinic)
     card = handout.cards[0]
     clinic = handout.clinic
@@ -689,14 +752,23 @@ def render_sheet(handout: Handout) -> document.Rendered:
         footer=one_line(clinic.footer) if clinic.footer else None,
         theme=theme,
     )
-    with binary_streams():
-        return document.build(
-            sheet_story(handout, theme),
-            layout=handout.layout,
-            decor=decor,
-            date=handout.date,
-            title=one_line(f"{card.name}: {handout.title}"),
-            author=one_line(clinic.name),
-            subject=one_line(f"Home exercise from {clinic.name}: {card.name}"),
-            keywords=card.id,
-        )
+
+    def build(compact: bool) -> document.Rendered:
+        with binary_streams():
+            return document.build(
+                sheet_story(handout, theme, compact),
+                layout=handout.layout,
+                decor=decor,
+                date=handout.date,
+                title=one_line(f"{card.name}: {handout.title}"),
+                author=one_line(clinic.name),
+                subject=one_line(f"Home exercise from {clinic.name}: {card.name}"),
+                keywords=card.id,
+            )
+
+    rendered = build(compact=False)
+    if rendered.pages > 1:
+        tight = build(compact=True)
+        if tight.pages < rendered.pages:
+            return tight
+    return rendered

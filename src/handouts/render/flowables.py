@@ -63,6 +63,33 @@ class Callout(Flowable):
     def _spacing(self) -> float:
         return sum(p.style.spaceAfter for p in self.paragraphs[:-1])
 
+    def split(self, avail_width, avail_height):
+        """Two boxes, the first filling the space left (a long note runs over a page)."""
+        self.wrap(avail_width, avail_height)
+        if self.height <= avail_height:
+            return [self]
+        inner = avail_width - 2 * self.pad - 4
+        room = avail_height - 2 * self.pad
+        first: list[Para] = []
+        for i, (p, (_, h)) in enumerate(zip(self.paragraphs, self.sizes)):
+            if h <= room:
+                first.append(p)
+                room -= h + p.style.spaceAfter
+                continue
+            parts = p.split(inner, room)
+            if len(parts) == 2:
+                first.append(parts[0])
+                rest = [parts[1], *self.paragraphs[i + 1:]]
+            else:
+                rest = self.paragraphs[i:]
+            break
+        else:
+            return [self]
+        if not first:
+            return []
+        return [Callout(first, self.bar, self.fill, self.pad),
+                Callout(rest, self.bar, self.fill, self.pad)]
+
     def draw(self):
         c = self.canv
         c.setFillColor(self.fill)

@@ -23,7 +23,7 @@ from handouts.render.figures import Illustration
 from handouts.render.pictures import Photo, QRCode, picture_column
 from handouts.render.replay import Block, replayable
 from handouts.render.styles import Theme, theme_for, tint
-from handouts.text import markup, one_line
+from handouts.text import clean, markup, one_line
 
 
 def render_handout(handout: Handout, *, field_prefix: str = "") -> document.Rendered:
@@ -76,8 +76,12 @@ def _long_date(date: dt.date) -> str:
     return f"{date:%B} {date.day}, {date.year}"
 
 
+def check_text(handout: Handout) -> None:
+    """Refuse text the layout's font cannot draw, naming the field it is in."""
+    _check_text(handout, theme_for(handout.layout, handout.clinic))
+
+
 def _check_text(handout: Handout, theme: Theme) -> None:
-    """Refuse text the bundled font cannot draw, naming the field it is in."""
     faces = (theme.faces.regular, theme.faces.bold)
     fields = {"patient": handout.patient, "therapist": handout.therapist or "",
               "notes": handout.notes or "", "title": handout.title,
@@ -98,8 +102,10 @@ def _check_text(handout: Handout, theme: Theme) -> None:
         fields[f"mistake '{mistake.id}'"] = mistake.title + mistake.text
     for key, text in handout.guidance.items():
         fields[f"guidance '{key}'"] = text
+    for title, intro in handout.categories:
+        fields[f"category '{title}'"] = title + intro
     for where, text in fields.items():
-        check_glyphs(text, faces, where)
+        check_glyphs(clean(text), faces, where)  # what is dropped anyway needs no glyph
 
 
 def _title_block(handout: Handout, theme: Theme) -> list[Flowable]:
@@ -223,6 +229,16 @@ def _guidance_paragraphs(text: str, theme: Theme) -> list[Flowable]:
 def _intro(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
     text = handout.guidance.get("home-program")
     return _guidance_paragraphs(text, theme) if text else []
+
+
+def _about(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
+    """Why these exercises: the intro of each category the cards come from."""
+    if not handout.categories:
+        return []
+    body: list[Flowable] = [_heading("Why These Exercises", theme)]
+    body.extend(Para(f"<b>{markup(title)}.</b> {markup(intro)}", theme.body)
+                for title, intro in handout.categories)
+    return [KeepTogether(body), Spacer(1, theme.gap * 0.5)]
 
 
 def _notes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
@@ -423,6 +439,7 @@ def _booking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> lis
 
 SECTIONS = {
     "intro": _intro,
+    "about": _about,
     "notes": _notes,
     "exercises": _exercises,
     "tips": _tips,
