@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import pdf_problems, widgets
+import yaml
+from conftest import library_data, pdf_problems, widgets
 from pypdf import PdfReader
 
 from handouts.booklet import PLACEHOLDER_PATIENT, export_library
@@ -197,12 +198,32 @@ def test_user_text_is_printed_literally(tmp_path):
     path = tmp_path / "exercises.yaml"
     path.write_text(text, encoding="utf-8")
     export_library(tmp_path / "out", library=path, clinic=None, layout="large-print",
-                   paper="a4", pictures=False, jobs=1, today=DATE)
+                   paper="a4", pictures=False, today=DATE)
     booklet = words(" ".join(page_texts(tmp_path / "out/library.pdf")))
     assert "Bird-Dog <b>&amp; Co</b>" in booklet
     assert "Core <i>Stabilization</i>" in booklet
     sheet = words(" ".join(page_texts(tmp_path / "out/exercises/bird-dog.pdf")))
     assert "Bird-Dog <b>&amp; Co</b>" in sheet
+
+
+def test_a_card_longer_than_a_page_flows_on(tmp_path):
+    data = library_data()
+    bird_dog = next(e for e in data["exercises"] if e["id"] == "bird-dog")
+    bird_dog["steps"] = [f"Step {i}: " + "Move slowly and keep your back flat. " * 6
+                         for i in range(1, 41)]
+    path = tmp_path / "exercises.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    report = export_library(tmp_path / "out", library=path, clinic=None, layout=None,
+                            paper=None, today=DATE)
+    texts = page_texts(report.booklet)
+    numbers = contents_numbers(texts)
+    first = numbers["Bird-Dog"]
+    assert "Step 1:" in texts[first - 1] and "Step 1:" not in texts[first]
+    last = next(i for i, text in enumerate(texts, start=1) if "Step 40:" in text)
+    assert last > first
+    assert numbers["Glute Bridge"] >= last
+    sheet = page_texts(tmp_path / "out/exercises/bird-dog.pdf")
+    assert len(sheet) > 1 and "Step 40:" in " ".join(sheet)
 
 
 # --- a big imported library, with photos -------------------------------------------------

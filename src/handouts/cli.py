@@ -182,6 +182,55 @@ def batch(
             raise typer.Exit(1)
 
 
+@app.command("library")
+def library_(
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The folder for library.pdf and exercises/<id>.pdf.")],
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, max=64, help="Worker processes (default: the number of CPUs).",
+        show_default=False)] = None,
+    layout: Annotated[str | None, typer.Option(help="A layout name or a layout file.")] = None,
+    paper: Annotated[str | None, typer.Option(help="letter or a4 (overrides the layout).")] = None,
+    clinic: Annotated[Path | None, typer.Option(help="A clinic file (name, logo, colours).")] = None,
+    library: LibraryOpt = None,
+    no_pictures: Annotated[bool, typer.Option(
+        "--no-pictures", help="Leave out illustrations and photos.")] = False,
+) -> None:
+    """The whole library: a booklet and a ready-to-print sheet per exercise."""
+    with _user_errors():
+        from handouts.booklet import export_library
+        from handouts.progress import Progress
+
+        with Progress(sys.stderr, label="sheets") as progress:
+            report = export_library(output, library=library, clinic=clinic, layout=layout,
+                                    paper=paper, pictures=not no_pictures, jobs=jobs,
+                                    on_progress=progress.count)
+        typer.echo(f"wrote {report.booklet} ({report.pages} pages) and {report.sheets} sheets "
+                   f"in {report.sheets_dir}")
+
+
+importer = typer.Typer(help="Turn a public exercise data set into a library.",
+                       no_args_is_help=True)
+app.add_typer(importer, name="import")
+
+
+@importer.command("free-exercise-db")
+def import_free_exercise_db(
+    source: Annotated[Path, typer.Argument(
+        metavar="JSON", help="The data set's exercises.json (photos are read beside it).")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The folder for exercises.yaml and images/.")],
+    no_photos: Annotated[bool, typer.Option("--no-photos", help="Do not copy photos.")] = False,
+) -> None:
+    """Convert the public-domain Free Exercise DB into a handouts library."""
+    with _user_errors():
+        from handouts.importer import import_free_exercise_db as run_import
+
+        report = run_import(source, output, photos=not no_photos)
+        for line in report.summary_lines():
+            typer.echo(line)
+
+
 @app.command()
 def init(
     folder: Annotated[Path, typer.Argument(help="The folder for your clinic's files.")],

@@ -20,12 +20,13 @@ from reportlab.lib.colors import white
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
+from reportlab.platypus.flowables import _listWrapOn
 
 from handouts.compose import Card, Handout
 from handouts.models import Category
 from handouts.render import document
 from handouts.render.checkbox import Checkboxes
-from handouts.render.flowables import Callout, CardHeader, TrackingGrid
+from handouts.render.flowables import Callout, TrackingGrid
 from handouts.render.fonts import check_glyphs
 from handouts.render.para import Para
 from handouts.render.pictures import Photo
@@ -227,35 +228,17 @@ class PageNumbers(Flowable):
 # ---------------------------------------------------------------- the booklet
 
 
-class FittedHeader(CardHeader):
-    """A card header whose number always fits its disc (a category may hold hundreds)."""
-
-    def __init__(self, number: int, name_markup: str, theme: Theme) -> None:
-        super().__init__(number, name_markup, theme)
-        self.label, self.number = str(number), ""  # the band draws an empty number
-
-    def draw(self):
-        super().draw()
-        c, t = self.canv, self.theme
-        size = t.card_title.fontSize
-        size = min(size, size * self.disc * 0.78 / stringWidth(self.label, t.faces.bold, size))
-        c.setFillColor(white)
-        c.setFont(t.faces.bold, size)
-        c.drawCentredString(self.pad + self.disc / 2, self.height / 2 - size * 0.36, self.label)
-
-
-def _card(card: Card, theme: Theme, width: float) -> list[Flowable]:
-    """card_flowables' card, its header swapped for one that fits a long number."""
-    parts = card_flowables(card, theme, width)
-    if len(str(card.number)) > 2 and isinstance(parts[0], CardHeader):
-        parts[0] = FittedHeader(card.number, markup(card.name), theme)
-    return parts
+def _card(card: Card, theme: Theme, layout, frame_h: float) -> list[Flowable]:
+    """The card as a handout prints it."""
+    return card_flowables(card, theme, content_width(layout), layout.picture_width, frame_h)
 
 
 class SectionStart(KeepTogether):
-    """A category's head kept with its first card, so a heading never ends a page. When the
-    two together are taller than a page (large print), the head opens its page alone and
-    the card starts the next: a section opener, not an orphan."""
+    """A category's head kept with its first card, so a heading never ends a page.
+
+    When the two together are taller than a page (large print), the head opens its page
+    alone and the card starts the next: a section opener, not an orphan. A card taller than
+    a page on its own starts right under the head and flows on."""
 
     def __init__(self, head: list[Flowable], card: list[Flowable]) -> None:
         super().__init__([*head, *card])
@@ -265,9 +248,11 @@ class SectionStart(KeepTogether):
         if getattr(self, "_wrapInfo", None) != (aW, aH):
             self.wrap(aW, aH)
         frame = getattr(self, "_frame", None)
-        if frame is not None and frame._height < self._H:
-            return [*self.head, KeepTogether(self.card)]
-        return super().split(aW, aH)
+        if frame is None or frame._height >= self._H:
+            return super().split(aW, aH)
+        if _listWrapOn(self.card, aW, self.canv)[1] > frame._height:
+            return [*self.head, *self.card]
+        return [*self.head, KeepTogether(self.card)]
 
 
 def _section_styles(t: Theme):
@@ -411,13 +396,15 @@ def _guidance_keys(guidance: dict[str, str]) -> list[str]:
     return [k for k in known if k != "closing"] + others + [k for k in known if k == "closing"]
 
 
-def booklet_story(book: Booklet, theme: Theme, marks: Marks) -> list[Flowable]:
-    """Cover, contents, a section per category, habits, mistakes, guidance."""
+def booklet_story(book: Booklet, theme: Theme, marks: Marks,
+                  frame_h: float) -> list[Flowable]:
+    """Cover, contents, a section per category, habits, mistakes, guidance. frame_h is the
+    height of a page's text frame (a card taller than that flows on to the next page)."""
     h = book.handout
     entries: list[Entry] = []  # the contents, filled in as the sections are made
     body: list[Flowable] = []
     for section in book.sections:
-        body += _category(section, h.layout, theme, marks, entries)
+        body += _category(section, h.layout, theme, marks, entries, frame_h)
     if h.tips or h.mistakes:
         body.append(PageBreak())  # habits and mistakes share a page when they fit
         body += _habits(h, theme, marks, entries) + _mistakes(h, theme, marks, entries)
@@ -427,8 +414,8 @@ def booklet_story(book: Booklet, theme: Theme, marks: Marks) -> list[Flowable]:
     return [Cover(book, theme), PageBreak(), *contents, *body, PageNumbers(theme, marks)]
 
 
-def _category(section: Section, layout, t: Theme, marks: Marks,
-              entries: list[Entry]) -> list[Flowable]:
+def _category(section: Section, layout, t: Theme, marks: Marks, entries: list[Entry],
+              frame_h: float) -> list[Flowable]:
     """A new page: the category's title, subtitle and intro, then every card, each whole."""
     category = section.category
     key = f"category-{category.id}"
@@ -439,12 +426,11 @@ def _category(section: Section, layout, t: Theme, marks: Marks,
                            f"{n} {'exercise' if n == 1 else 'exercises'}", t)]
     if category.intro:
         head += [*_guidance_flowables(category.intro, t), Spacer(1, t.gap * 0.8)]
-    width = content_width(layout)
     out: list[Flowable] = [PageBreak()]
     for i, card in enumerate(section.cards):
         key = f"exercise-{card.id}"
         entries.append(Entry(1, one_line(card.name), key))
-        parts = [Anchor(key, card.name, 1, marks), *_card(card, t, width)]
+        parts = [Anchor(key, card.name, 1, marks), *_card(card, t, layout, frame_h)]
         if layout.one_exercise_per_page and i:
             out.append(PageBreak())
         out.append(SectionStart(head, parts) if i == 0 else KeepTogether(parts))
@@ -520,8 +506,6 @@ def render_booklet(book: Booklet) -> document.Rendered:
     h = book.handout
     theme = theme_for(h.layout, h.clinic)
     check_booklet_text(book, theme)
-    marks = Marks()
-    story = booklet_story(book, theme, marks)
     decor = document.PageDecor(
         running_left=one_line(f"{book.title}  ·  {_long_date(h.date)}"),
         running_right=one_line(h.clinic.name),
@@ -531,6 +515,7 @@ def render_booklet(book: Booklet) -> document.Rendered:
         or None,
         theme=theme,
     )
+    story = booklet_story(book, theme, Marks(), document.body_height(h.layout, decor))
     with binary_streams():
         return document.build(
             story,
@@ -718,14 +703,15 @@ class BlankWeek(TrackingGrid):
             c.line(size * 3.6, y - size * 1.6, self.width, y - size * 1.6)
 
 
-def sheet_story(handout: Handout, theme: Theme, compact: bool = False) -> list[Flowable]:
+def sheet_story(handout: Handout, theme: Theme, frame_h: float,
+                compact: bool = False) -> list[Flowable]:
     """The sheet for the handout's one card; compact leaves out the notes lines and says
     less around the grid (for a card that would otherwise push the grid onto a page 2)."""
     t = theme
     card = handout.cards[0]
     track = handout.layout.tracking
     story: list[Flowable] = [SheetHead(handout, t), Spacer(1, t.gap * 1.5),
-                             KeepTogether(card_flowables(card, t, content_width(handout.layout))),
+                             KeepTogether(_card(card, t, handout.layout, frame_h)),
                              Spacer(1, t.gap * (0.5 if compact else 1))]
     safety = handout.guidance.get("safety")
     if safety:
@@ -752,11 +738,12 @@ def render_sheet(handout: Handout) -> document.Rendered:
         footer=one_line(clinic.footer) if clinic.footer else None,
         theme=theme,
     )
+    frame_h = document.body_height(handout.layout, decor)
 
     def build(compact: bool) -> document.Rendered:
         with binary_streams():
             return document.build(
-                sheet_story(handout, theme, compact),
+                sheet_story(handout, theme, frame_h, compact),
                 layout=handout.layout,
                 decor=decor,
                 date=handout.date,

@@ -40,8 +40,12 @@ class CardHeader(Flowable):
         c.circle(cx, cy, r, stroke=0, fill=1)
         c.setFillColor(white)
         size = t.card_title.fontSize
+        label = str(self.number)
+        width = stringWidth(label, t.faces.bold, size)
+        if width:
+            size = min(size, size * self.disc * 0.78 / width)  # 100 and up still fit
         c.setFont(t.faces.bold, size)
-        c.drawCentredString(cx, cy - size * 0.36, str(self.number))
+        c.drawCentredString(cx, cy - size * 0.36, label)
         _, h = self.name.wrap(self.width - self.disc - 3 * self.pad, self.height)
         self.name.drawOn(c, self.disc + 2 * self.pad, (self.height - h) / 2)
 
