@@ -240,7 +240,7 @@ def parse_article(text: str) -> list[Sentence]:
             line, intro = line[2:].strip(), False
         for label in _LABELS:
             if line.startswith(label):
-                line = line[len(label):].strip()
+                line = line[len(label) :].strip()
         owner = exercise
         if owner is None and not intro and section in _UNNUMBERED_EXERCISES:
             owner = section

@@ -61,15 +61,21 @@ def library_file(tmp_path: Path, change) -> Path:
     """The bundled library, changed by change(data), written as YAML."""
     data = library_data()
     change(data)
-    return write(tmp_path, "library.yaml",
-                 yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return write(
+        tmp_path, "library.yaml", yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    )
 
 
 def cli_process(*args, cwd: Path | None = None, timeout: float = 60):
     """`python -m handouts ARGS` in a real process."""
-    return subprocess.run([sys.executable, "-m", "handouts", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=timeout,
-                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    return subprocess.run(
+        [sys.executable, "-m", "handouts", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
 
 
 def process_user_error(done: subprocess.CompletedProcess) -> str:
@@ -102,7 +108,8 @@ def test_no_patient(tmp_path):
 
 def test_empty_patient_option(tmp_path):
     assert make_fails(tmp_path, "--patient", "  ", "-e", "bird-dog") == (
-        "error: --patient: must not be empty")
+        "error: --patient: must not be empty"
+    )
 
 
 def test_unknown_layout_suggests_a_name(tmp_path):
@@ -117,7 +124,8 @@ def test_unknown_layout_names_the_option(tmp_path):
 
 def test_unknown_paper(tmp_path):
     assert make_fails(tmp_path, "--patient", "J", "-e", "bird-dog", "--paper", "b5") == (
-        "error: --paper: unknown paper size 'b5' (use letter or a4)")
+        "error: --paper: unknown paper size 'b5' (use letter or a4)"
+    )
 
 
 def test_impossible_date(tmp_path):
@@ -156,11 +164,14 @@ def test_control_characters_in_a_value_do_not_break_the_error_line(tmp_path):
     assert "\r" not in line
 
 
-@pytest.mark.parametrize("bad", [
-    ["-e", "bird-dgo"],
-    ["-e", "bird-dog", "--paper", "b5"],
-    ["-e", "bird-dog", "--layout", "nope"],
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["-e", "bird-dgo"],
+        ["-e", "bird-dog", "--paper", "b5"],
+        ["-e", "bird-dog", "--layout", "nope"],
+    ],
+)
 def test_existing_output_is_untouched_by_a_failed_run(tmp_path, bad):
     out = tmp_path / OUT
     out.write_bytes(b"%PDF last week's handout")
@@ -186,8 +197,10 @@ exercises:
 def test_plan_with_unknown_exercise_names_file_and_line(tmp_path):
     plan = write(tmp_path, "jane.yaml", PLAN_UNKNOWN)
     line = make_fails(tmp_path, plan)
-    assert line == (f"error: {plan}:{line_of(plan, 'bird-dgo')}: exercises[2]: "
-                    "unknown exercise 'bird-dgo' (did you mean 'bird-dog'?)")
+    assert line == (
+        f"error: {plan}:{line_of(plan, 'bird-dgo')}: exercises[2]: "
+        "unknown exercise 'bird-dgo' (did you mean 'bird-dog'?)"
+    )
 
 
 def test_plan_with_unknown_exercise_in_a_real_process(tmp_path):
@@ -197,24 +210,67 @@ def test_plan_with_unknown_exercise_in_a_real_process(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["jane.yaml"]
 
 
-@pytest.mark.parametrize(("name", "text", "needle", "where", "words"), [
-    ("broken.yaml", "patient: Jane\nexercises: [bird-dog\n", "exercises", None,
-     "not valid YAML"),
-    ("dup.yaml", "patient: Jane\nexercises: [bird-dog]\npatient: Bob\n", "Bob", "patient",
-     "duplicate key 'patient' (first given on line 1)"),
-    ("alias.yaml", "patient: &p Jane\ntherapist: *p\nexercises: [bird-dog]\n", "&p", "patient",
-     "anchors and aliases are not allowed"),
-    ("w99.yaml", "patient: Jane\nexercises: [bird-dog]\nweeks: 99\n", "99", "weeks",
-     "must be at most 52"),
-    ("wno.yaml", "patient: Jane\nexercises: [bird-dog]\nweeks: NO\n", "NO", "weeks",
-     "expected a whole number, got 'NO'"),
-    ("key.yaml", "patient: Jane\nexercises: [bird-dog]\nwekes: 2\n", "wekes", "wekes",
-     "unknown field 'wekes' (did you mean 'weeks'?)"),
-    ("empty.yaml", 'patient: ""\nexercises: [bird-dog]\n', "patient", "patient",
-     "must not be empty"),
-    ("tips.yaml", "patient: Jane\nexercises: [bird-dog]\ntips: [screens-eye-levl]\n",
-     "tips", "tips[0]", "unknown tip 'screens-eye-levl' (did you mean 'screens-eye-level'?)"),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "needle", "where", "words"),
+    [
+        (
+            "broken.yaml",
+            "patient: Jane\nexercises: [bird-dog\n",
+            "exercises",
+            None,
+            "not valid YAML",
+        ),
+        (
+            "dup.yaml",
+            "patient: Jane\nexercises: [bird-dog]\npatient: Bob\n",
+            "Bob",
+            "patient",
+            "duplicate key 'patient' (first given on line 1)",
+        ),
+        (
+            "alias.yaml",
+            "patient: &p Jane\ntherapist: *p\nexercises: [bird-dog]\n",
+            "&p",
+            "patient",
+            "anchors and aliases are not allowed",
+        ),
+        (
+            "w99.yaml",
+            "patient: Jane\nexercises: [bird-dog]\nweeks: 99\n",
+            "99",
+            "weeks",
+            "must be at most 52",
+        ),
+        (
+            "wno.yaml",
+            "patient: Jane\nexercises: [bird-dog]\nweeks: NO\n",
+            "NO",
+            "weeks",
+            "expected a whole number, got 'NO'",
+        ),
+        (
+            "key.yaml",
+            "patient: Jane\nexercises: [bird-dog]\nwekes: 2\n",
+            "wekes",
+            "wekes",
+            "unknown field 'wekes' (did you mean 'weeks'?)",
+        ),
+        (
+            "empty.yaml",
+            'patient: ""\nexercises: [bird-dog]\n',
+            "patient",
+            "patient",
+            "must not be empty",
+        ),
+        (
+            "tips.yaml",
+            "patient: Jane\nexercises: [bird-dog]\ntips: [screens-eye-levl]\n",
+            "tips",
+            "tips[0]",
+            "unknown tip 'screens-eye-levl' (did you mean 'screens-eye-level'?)",
+        ),
+    ],
+)
 def test_bad_plan_names_file_line_and_field(tmp_path, name, text, needle, where, words):
     plan = write(tmp_path, name, text)
     line = make_fails(tmp_path, plan)
@@ -238,8 +294,11 @@ def test_missing_plan_file(tmp_path):
 
 
 def test_non_utf8_plan(tmp_path):
-    plan = write(tmp_path, "latin1.yaml",
-                 "patient: Jane\nexercises: [bird-dog]\nnotes: café\n".encode("latin-1"))
+    plan = write(
+        tmp_path,
+        "latin1.yaml",
+        "patient: Jane\nexercises: [bird-dog]\nnotes: café\n".encode("latin-1"),
+    )
     line = make_fails(tmp_path, plan)
     assert line.startswith(f"error: {plan}:3: not UTF-8 text")
     assert "UTF-8" in line
@@ -252,7 +311,7 @@ def test_options_are_checked_before_the_plan_is_trusted(tmp_path):
 
 
 def test_unprintable_text_in_a_plan_names_file_and_line(tmp_path):
-    plan = write(tmp_path, "emoji.yaml", "patient: Jane \U0001F600\nexercises: [bird-dog]\n")
+    plan = write(tmp_path, "emoji.yaml", "patient: Jane \U0001f600\nexercises: [bird-dog]\n")
     line = make_fails(tmp_path, plan)
     assert "U+1F600" in line
     assert line.startswith(f"error: {plan}:1: patient: "), line
@@ -261,15 +320,30 @@ def test_unprintable_text_in_a_plan_names_file_and_line(tmp_path):
 # ---------------------------------------------------------------- library and clinic files
 
 
-@pytest.mark.parametrize(("change", "needle", "where", "words"), [
-    (lambda d: d["exercises"][2].update(category="core-stabilisation"), "core-stabilisation",
-     "exercises[2].category",
-     "unknown category 'core-stabilisation' (did you mean 'core-stabilization'?)"),
-    (lambda d: d["exercises"][3].update(id="bird-dog"), None, "exercises[3].id",
-     "duplicate id 'bird-dog'"),
-    (lambda d: d["exercises"][1]["dosage"].update(sets="lots"), "lots",
-     "exercises[1].dosage.sets", "expected a whole number, got 'lots'"),
-], ids=["dangling-category", "duplicate-id", "wrong-type"])
+@pytest.mark.parametrize(
+    ("change", "needle", "where", "words"),
+    [
+        (
+            lambda d: d["exercises"][2].update(category="core-stabilisation"),
+            "core-stabilisation",
+            "exercises[2].category",
+            "unknown category 'core-stabilisation' (did you mean 'core-stabilization'?)",
+        ),
+        (
+            lambda d: d["exercises"][3].update(id="bird-dog"),
+            None,
+            "exercises[3].id",
+            "duplicate id 'bird-dog'",
+        ),
+        (
+            lambda d: d["exercises"][1]["dosage"].update(sets="lots"),
+            "lots",
+            "exercises[1].dosage.sets",
+            "expected a whole number, got 'lots'",
+        ),
+    ],
+    ids=["dangling-category", "duplicate-id", "wrong-type"],
+)
 def test_bad_library_names_file_line_and_field(tmp_path, change, needle, where, words):
     lib = library_file(tmp_path, change)
     line = make_fails(tmp_path, "--library", lib, "--patient", "J", "-e", "squat")
@@ -369,11 +443,12 @@ def test_validate_a_bad_file_names_file_and_line(tmp_path):
     assert "Traceback" not in result.output
     assert result.stdout.count("ok: ") == 1  # the good file is still reported
     assert result.stderr.splitlines() == [
-        f"error: {bad}:6: exercises[2]: unknown exercise 'bird-dgo' (did you mean 'bird-dog'?)"]
+        f"error: {bad}:6: exercises[2]: unknown exercise 'bird-dgo' (did you mean 'bird-dog'?)"
+    ]
 
 
 def test_validate_refuses_what_make_refuses(tmp_path):
-    plan = write(tmp_path, "emoji.yaml", "patient: Jane \U0001F600\nexercises: [bird-dog]\n")
+    plan = write(tmp_path, "emoji.yaml", "patient: Jane \U0001f600\nexercises: [bird-dog]\n")
     assert make_fails(tmp_path, plan)
     result = run_cli("validate", plan)
     assert result.exit_code == 1, result.output

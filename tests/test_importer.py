@@ -130,8 +130,9 @@ def test_real_photos_copied_as_they_are(real, real_library):
     pictures = [p for ex in real_library.exercises for p in ex.pictures]
     assert len(pictures) == 436
     assert len(list((out / "images").rglob("*.jpg"))) == 436
-    source_ids = {importer._slug(e["id"]): e["id"]
-                  for e in json.loads(DATASET.read_text(encoding="utf-8"))}
+    source_ids = {
+        importer._slug(e["id"]): e["id"] for e in json.loads(DATASET.read_text(encoding="utf-8"))
+    }
     for picture in pictures:
         copied = out / picture
         _, slug, name = Path(picture).parts
@@ -145,13 +146,16 @@ def test_real_library_reads_back(real, real_library):
     text = (out / "exercises.yaml").read_text(encoding="utf-8")
     plain = yaml.load(text, Loader=SAFE_LOADER)
     strings_survive(plain, yaml.load(text, Loader=STRING_LOADER))
-    assert not any(isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)
-                   for e in yaml.parse(text, Loader=SAFE_LOADER))  # loaders refuse aliases
+    assert not any(
+        isinstance(e, yaml.AliasEvent) or getattr(e, "anchor", None)
+        for e in yaml.parse(text, Loader=SAFE_LOADER)
+    )  # loaders refuse aliases
     library = real_library
     assert convert(plain, Library) == library
     assert library.title == "Free Exercise DB (public domain)"
     assert library.guidance == {
-        "source": "Imported from free-exercise-db (public domain, Unlicense)."}
+        "source": "Imported from free-exercise-db (public domain, Unlicense)."
+    }
     assert library.tips == [] and library.mistakes == []
     assert len(library.exercises) == 873
     assert len({e.id for e in library.exercises}) == 873
@@ -163,8 +167,9 @@ def test_real_library_reads_back(real, real_library):
 
     squat = library.exercise("90-90-hamstring")
     assert squat.name == "90/90 Hamstring"
-    assert squat.purpose == ("Stretches the hamstrings (also calves). Level: beginner. "
-                             "Equipment: body only.")
+    assert squat.purpose == (
+        "Stretches the hamstrings (also calves). Level: beginner. Equipment: body only."
+    )
     assert squat.dosage.hold == "20–30 seconds" and squat.dosage.sets == 2
     assert squat.pictures == ["images/90-90-hamstring/0.jpg", "images/90-90-hamstring/1.jpg"]
     sit_up = library.exercise("3-4-sit-up")
@@ -177,14 +182,21 @@ def test_real_library_reads_back(real, real_library):
 def test_real_entries_without_instructions_get_a_placeholder(real, real_library):
     out, report, _ = real
     assert sorted(report.without_instructions) == [
-        "iron-cross", "one-arm-kettlebell-swings", "push-press", "side-bridge", "side-jackknife"]
+        "iron-cross",
+        "one-arm-kettlebell-swings",
+        "push-press",
+        "side-bridge",
+        "side-jackknife",
+    ]
     library = real_library
     assert library.exercise("iron-cross").steps == [NO_INSTRUCTIONS]
     assert len(library.exercise("power-clean").steps) == 24
     lines = report.summary_lines()
-    assert lines[0].endswith("873 exercises in 7 categories (strength 581, stretching 123, "
-                             "plyometrics 61, strongman 21, powerlifting 38, cardio 14, "
-                             "olympic-weightlifting 35)")
+    assert lines[0].endswith(
+        "873 exercises in 7 categories (strength 581, stretching 123, "
+        "plyometrics 61, strongman 21, powerlifting 38, cardio 14, "
+        "olympic-weightlifting 35)"
+    )
     assert "436 copied" in lines[1]
     assert any(line.startswith("5 exercises had no instructions") for line in lines)
 
@@ -237,8 +249,16 @@ def test_small_data_set_reports_what_it_skips(tmp_path):
         entry("Corrupt", category="stretching", instructions=[]),
         entry("Truncated", images=["Truncated/0.jpg", "../../secret.jpg"]),
         entry("good-squat", name="Good squat, again", instructions=["", "  Go.  "]),
-        entry("Café_Stretch", category="cardio", primaryMuscles=[], secondaryMuscles=[],
-              equipment=None, force=None, mechanic=None, images=[]),
+        entry(
+            "Café_Stretch",
+            category="cardio",
+            primaryMuscles=[],
+            secondaryMuscles=[],
+            equipment=None,
+            force=None,
+            mechanic=None,
+            images=[],
+        ),
         {"name": "No id at all", "category": "strength"},
         entry("No_Category", category=None),
     ]
@@ -254,7 +274,10 @@ def test_small_data_set_reports_what_it_skips(tmp_path):
     assert report.photos_copied == 4  # Good_Squat 0+1, Half_There 0, Corrupt 1
     assert report.photos_missing == 3  # Half_There/1.jpg, good-squat/0.jpg and 1.jpg
     assert [line.split(":")[0] for line in report.photos_rejected] == [
-        "entry 5 (Truncated)", "entry 4 (Corrupt)", "entry 5 (Truncated)"]
+        "entry 5 (Truncated)",
+        "entry 4 (Corrupt)",
+        "entry 5 (Truncated)",
+    ]
     assert "not inside the photo folder" in report.photos_rejected[0]
     assert "0.jpg: not an image" in report.photos_rejected[1]
     assert "0.jpg: not a readable image" in report.photos_rejected[2]
@@ -263,13 +286,27 @@ def test_small_data_set_reports_what_it_skips(tmp_path):
 
     library = load_as_strings(out / "exercises.yaml")
     ids = [e.id for e in library.exercises]
-    assert ids == ["good-squat", "half-there", "corrupt", "truncated", "good-squat-2",
-                   "cafe-stretch"]
+    assert ids == [
+        "good-squat",
+        "half-there",
+        "corrupt",
+        "truncated",
+        "good-squat-2",
+        "cafe-stretch",
+    ]
     good = library.exercise("good-squat")
-    assert good.purpose == ("Works the quadriceps (also glutes, hamstrings). Level: beginner. "
-                            "Equipment: body only.")
-    assert good.tags == ["quadriceps", "glutes", "hamstrings", "body only", "beginner", "push",
-                         "compound"]
+    assert good.purpose == (
+        "Works the quadriceps (also glutes, hamstrings). Level: beginner. Equipment: body only."
+    )
+    assert good.tags == [
+        "quadriceps",
+        "glutes",
+        "hamstrings",
+        "body only",
+        "beginner",
+        "push",
+        "compound",
+    ]
     assert good.pictures == ["images/good-squat/0.jpg", "images/good-squat/1.jpg"]
     assert library.exercise("half-there").pictures == ["images/half-there/0.jpg"]
     assert library.exercise("half-there").category == "olympic-weightlifting"
@@ -282,7 +319,8 @@ def test_small_data_set_reports_what_it_skips(tmp_path):
     assert cafe.purpose == "Level: beginner."
     assert cafe.dosage == Dosage()
     assert {c.id: c.intro for c in library.categories}["olympic-weightlifting"] == (
-        "1 olympic weightlifting exercise from the public-domain free-exercise-db data set.")
+        "1 olympic weightlifting exercise from the public-domain free-exercise-db data set."
+    )
     for picture in ("images/good-squat/0.jpg", "images/half-there/0.jpg", "images/corrupt/1.jpg"):
         assert (out / picture).is_file()
     assert not (out / "images/corrupt/0.jpg").exists()
@@ -294,8 +332,9 @@ def test_small_data_set_reports_what_it_skips(tmp_path):
 def test_photos_can_be_left_out(tmp_path):
     data = tmp_path / "data"
     jpeg(data / "exercises/Good_Squat/0.jpg")
-    report = import_free_exercise_db(write_json(data, [entry("Good_Squat")]), tmp_path / "out",
-                                     photos=False)
+    report = import_free_exercise_db(
+        write_json(data, [entry("Good_Squat")]), tmp_path / "out", photos=False
+    )
     assert (report.photos_copied, report.photos_missing) == (0, 0)
     assert not (tmp_path / "out/images").exists()
     assert load_as_strings(tmp_path / "out/exercises.yaml").exercises[0].pictures == []
@@ -305,8 +344,11 @@ def test_long_and_many_steps(tmp_path):
     run_on = " ".join(["word"] * 2500)  # 12,499 characters and no sentence end
     many = [f"Step {i}." for i in range(1, 71)]
     huge = [f"{'Long step. ' * 100}{i}." for i in range(70)]  # too long to merge into one
-    entries = [entry("Run_On", instructions=[run_on]), entry("Many", instructions=many),
-               entry("Huge", instructions=huge)]
+    entries = [
+        entry("Run_On", instructions=[run_on]),
+        entry("Many", instructions=many),
+        entry("Huge", instructions=huge),
+    ]
     report = import_free_exercise_db(write_json(tmp_path / "data", entries), tmp_path / "out")
     library = load_as_strings(tmp_path / "out/exercises.yaml")
     run_on_steps = library.exercise("run-on").steps
@@ -369,7 +411,8 @@ def test_library_that_does_not_validate_points_at_the_entry(tmp_path, monkeypatc
     with pytest.raises(HandoutsError) as caught:
         import_free_exercise_db(path, tmp_path / "out", photos=False)
     assert str(caught.value) == (
-        f"{path}:2: entry 1 (Good_Squat) dosage.sets: cannot import: must be at most 20, got '99'")
+        f"{path}:2: entry 1 (Good_Squat) dosage.sets: cannot import: must be at most 20, got '99'"
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -389,10 +432,16 @@ def test_file_too_big_is_refused(tmp_path, monkeypatch):
     ("bad", "field", "message"),
     [
         ("not an object", "entry 2", "expected an exercise (a JSON object), found text"),
-        (entry("X", instructions="Do it."), "entry 2 instructions",
-         "expected a list of text, found text"),
-        (entry("X", primaryMuscles=["chest", 3]), "entry 2 primaryMuscles[1]",
-         "expected text, found a number"),
+        (
+            entry("X", instructions="Do it."),
+            "entry 2 instructions",
+            "expected a list of text, found text",
+        ),
+        (
+            entry("X", primaryMuscles=["chest", 3]),
+            "entry 2 primaryMuscles[1]",
+            "expected text, found a number",
+        ),
         (entry("X", name=["Squat"]), "entry 2 name", "expected text or null, found a list"),
     ],
 )
@@ -454,8 +503,9 @@ def test_a_library_too_big_for_the_loader_is_refused(tmp_path, monkeypatch):
     assert not (tmp_path / "out").exists()
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     name=st.text(min_size=1, max_size=300),
     instructions=st.lists(st.text(max_size=80), max_size=4),
@@ -464,9 +514,19 @@ def test_a_library_too_big_for_the_loader_is_refused(tmp_path, monkeypatch):
 )
 def test_any_text_imports_and_loads_back(tmp_path, name, instructions, muscle, source_id):
     folder = tmp_path / str(abs(hash((name, source_id, muscle, tuple(instructions)))))
-    path = write_json(folder, [entry(source_id, name=name, instructions=instructions,
-                                     primaryMuscles=[muscle], category="Stretching"),
-                               entry("Plain")])
+    path = write_json(
+        folder,
+        [
+            entry(
+                source_id,
+                name=name,
+                instructions=instructions,
+                primaryMuscles=[muscle],
+                category="Stretching",
+            ),
+            entry("Plain"),
+        ],
+    )
     report = import_free_exercise_db(path, folder / "out", photos=False)
     assert report.exercises + len(report.skipped) == 2
     library = load_as_strings(folder / "out/exercises.yaml")

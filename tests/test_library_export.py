@@ -62,8 +62,16 @@ def lib():
 def export(tmp_path_factory):
     out = tmp_path_factory.mktemp("library")
     progress: list[tuple[int, int]] = []
-    report = export_library(out, library=None, clinic=None, layout=None, paper=None,
-                            jobs=2, today=DATE, on_progress=lambda d, t: progress.append((d, t)))
+    report = export_library(
+        out,
+        library=None,
+        clinic=None,
+        layout=None,
+        paper=None,
+        jobs=2,
+        today=DATE,
+        on_progress=lambda d, t: progress.append((d, t)),
+    )
     return out, report, progress
 
 
@@ -118,8 +126,9 @@ def test_outline_has_each_exercise_under_its_category(export, lib):
     for i, item in enumerate(outline):
         if isinstance(item, list):
             children[outline[i - 1].title] = [child.title for child in item]
-    expected = {c.title: [e.name for e in lib.exercises if e.category == c.id]
-                for c in lib.categories}
+    expected = {
+        c.title: [e.name for e in lib.exercises if e.category == c.id] for c in lib.categories
+    }
     assert children == expected
     assert sum(len(v) for v in children.values()) == 13
     numbers = contents_numbers(page_texts(export[0] / "library.pdf"))
@@ -150,8 +159,7 @@ def test_booklet_is_a_sound_pdf_with_every_card(export, booklet_texts, lib):
 
 def test_one_sheet_per_exercise_with_steps_and_a_week_of_boxes(export, lib):
     out = export[0] / "exercises"
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{e.id}.pdf" for e in lib.exercises)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{e.id}.pdf" for e in lib.exercises)
     for exercise in lib.exercises:
         reader = PdfReader(out / f"{exercise.id}.pdf")
         text = words(" ".join(page.extract_text() for page in reader.pages))
@@ -169,8 +177,7 @@ def test_one_sheet_per_exercise_with_steps_and_a_week_of_boxes(export, lib):
 
 def test_export_is_byte_identical_for_the_same_inputs(export, tmp_path):
     first = export[0]
-    export_library(tmp_path, library=None, clinic=None, layout=None, paper=None,
-                   jobs=1, today=DATE)
+    export_library(tmp_path, library=None, clinic=None, layout=None, paper=None, jobs=1, today=DATE)
     assert (tmp_path / "library.pdf").read_bytes() == (first / "library.pdf").read_bytes()
     for sheet in (first / "exercises").iterdir():
         assert (tmp_path / "exercises" / sheet.name).read_bytes() == sheet.read_bytes()
@@ -179,8 +186,10 @@ def test_export_is_byte_identical_for_the_same_inputs(export, tmp_path):
 def test_a_bad_library_writes_nothing(tmp_path):
     text = default_library_path().read_text(encoding="utf-8")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(text.replace("category: core-stabilization", "category: core-stabilisation",
-                                1), encoding="utf-8")
+    bad.write_text(
+        text.replace("category: core-stabilization", "category: core-stabilisation", 1),
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(HandoutsError, match="core-stabilisation"):
@@ -193,12 +202,19 @@ def test_a_bad_library_writes_nothing(tmp_path):
 
 def test_user_text_is_printed_literally(tmp_path):
     text = default_library_path().read_text(encoding="utf-8")
-    text = text.replace("name: Bird-Dog", "name: \"Bird-Dog <b>&amp; Co</b>\"", 1)
-    text = text.replace("title: Core Stabilization", "title: \"Core <i>Stabilization</i>\"", 1)
+    text = text.replace("name: Bird-Dog", 'name: "Bird-Dog <b>&amp; Co</b>"', 1)
+    text = text.replace("title: Core Stabilization", 'title: "Core <i>Stabilization</i>"', 1)
     path = tmp_path / "exercises.yaml"
     path.write_text(text, encoding="utf-8")
-    export_library(tmp_path / "out", library=path, clinic=None, layout="large-print",
-                   paper="a4", pictures=False, today=DATE)
+    export_library(
+        tmp_path / "out",
+        library=path,
+        clinic=None,
+        layout="large-print",
+        paper="a4",
+        pictures=False,
+        today=DATE,
+    )
     booklet = words(" ".join(page_texts(tmp_path / "out/library.pdf")))
     assert "Bird-Dog <b>&amp; Co</b>" in booklet
     assert "Core <i>Stabilization</i>" in booklet
@@ -209,12 +225,14 @@ def test_user_text_is_printed_literally(tmp_path):
 def test_a_card_longer_than_a_page_flows_on(tmp_path):
     data = library_data()
     bird_dog = next(e for e in data["exercises"] if e["id"] == "bird-dog")
-    bird_dog["steps"] = [f"Step {i}: " + "Move slowly and keep your back flat. " * 6
-                         for i in range(1, 41)]
+    bird_dog["steps"] = [
+        f"Step {i}: " + "Move slowly and keep your back flat. " * 6 for i in range(1, 41)
+    ]
     path = tmp_path / "exercises.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    report = export_library(tmp_path / "out", library=path, clinic=None, layout=None,
-                            paper=None, today=DATE)
+    report = export_library(
+        tmp_path / "out", library=path, clinic=None, layout=None, paper=None, today=DATE
+    )
     texts = page_texts(report.booklet)
     numbers = contents_numbers(texts)
     first = numbers["Bird-Dog"]
@@ -247,15 +265,21 @@ def test_imported_library_booklet_embeds_its_photos(imported, tmp_path):
     pictures = {(imported.parent / p).resolve() for e in lib.exercises for p in e.pictures}
     assert pictures, "the subset should have photos"
     start = time.perf_counter()
-    report = export_library(tmp_path, library=imported, clinic=None, layout=None, paper=None,
-                            today=DATE)
+    report = export_library(
+        tmp_path, library=imported, clinic=None, layout=None, paper=None, today=DATE
+    )
     seconds = time.perf_counter() - start
     assert report.sheets == len(lib.exercises) == SUBSET
     assert seconds < 90  # loosely: the whole 873-exercise data set takes well under a minute
     with pikepdf.open(report.booklet) as pdf:
-        jpegs = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
-                 and obj.get("/Subtype") == "/Image" and obj.get("/Filter") in (
-                     pikepdf.Name.DCTDecode, pikepdf.Array([pikepdf.Name.DCTDecode]))]
+        jpegs = [
+            obj
+            for obj in pdf.objects
+            if isinstance(obj, pikepdf.Stream)
+            and obj.get("/Subtype") == "/Image"
+            and obj.get("/Filter")
+            in (pikepdf.Name.DCTDecode, pikepdf.Array([pikepdf.Name.DCTDecode]))
+        ]
     # Each exercise shows up to two photos; every one of those is embedded, once.
     shown = {(imported.parent / p).resolve() for e in lib.exercises for p in e.pictures[:2]}
     assert len(jpegs) == len(shown) > 0

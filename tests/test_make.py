@@ -57,8 +57,9 @@ def test_every_program_sentence_of_the_article_reads_back(all13_pdf):
     mistakes, the habits' and home-program paragraphs: word for word from the article."""
     sentences = article_sentences()
     category_sections = {s.section for s in sentences if s.exercise}
-    wanted = [s.text for s in sentences
-              if not (s.intro and s.section in category_sections)]  # category intros: below
+    wanted = [
+        s.text for s in sentences if not (s.intro and s.section in category_sections)
+    ]  # category intros: below
     assert len(wanted) >= 80  # the parser found the article's program, not a fragment of it
     text = pdf_text(all13_pdf)
     missing = _missing(wanted, text)
@@ -178,8 +179,9 @@ def test_each_box_prints_as_an_outline_with_a_light_inside(all13_pdf, all13_widg
     assert not problems, problems[:10]
 
 
-def test_ticking_a_box_shows_a_tick_and_unticked_boxes_stay_empty(all13_pdf, all13_widgets,
-                                                                    tmp_path):
+def test_ticking_a_box_shows_a_tick_and_unticked_boxes_stay_empty(
+    all13_pdf, all13_widgets, tmp_path
+):
     """A viewer shows /Yes when the patient taps a box; /Off leaves the printed square empty."""
     dpi = 100
     target = all13_widgets[0]
@@ -238,9 +240,24 @@ def test_a_clinic_file_brands_every_page(tmp_path):
     clinic = tmp_path / "clinic.yaml"
     clinic.write_text(
         'name: Riverside Spine & Sport\nfooter: "Questions? Call <us> at 555-0100 & ask."\n'
-        'colors: {primary: "#2a7a3a", accent: "#aa3300"}\n', encoding="utf-8")
-    out = make_pdf(tmp_path / "c.pdf", "--patient", "Al", "-e", "bird-dog", "-e", "squat",
-                   "--weeks", "1", "--clinic", clinic, "--date", HANDOUT_DATE)
+        'colors: {primary: "#2a7a3a", accent: "#aa3300"}\n',
+        encoding="utf-8",
+    )
+    out = make_pdf(
+        tmp_path / "c.pdf",
+        "--patient",
+        "Al",
+        "-e",
+        "bird-dog",
+        "-e",
+        "squat",
+        "--weeks",
+        "1",
+        "--clinic",
+        clinic,
+        "--date",
+        HANDOUT_DATE,
+    )
     texts = page_texts(out)
     assert len(texts) >= 2
     for text in texts:
@@ -267,9 +284,13 @@ def _in_order(text: str, parts: list[str]) -> str | None:
 def test_no_exercise_card_is_split_across_pages(all13_pdf, library):
     texts = page_texts(all13_pdf)
     for exercise in library["exercises"]:
-        body = [exercise["purpose"], *exercise["steps"],
-                *(exercise.get("areas", {}).get("items", [])),
-                *exercise.get("tips", []), *exercise.get("cautions", [])]
+        body = [
+            exercise["purpose"],
+            *exercise["steps"],
+            *(exercise.get("areas", {}).get("items", [])),
+            *exercise.get("tips", []),
+            *exercise.get("cautions", []),
+        ]
         pages = [i for i, t in enumerate(texts) if norm(exercise["purpose"]) in t]
         assert len(pages) == 1, (exercise["id"], pages)
         page = texts[pages[0]]
@@ -284,7 +305,7 @@ def test_each_weeks_grid_is_on_one_page(all13_pdf, all13_widgets, library):
         pages = [i for i, t in enumerate(texts) if f"Week {week} ·" in t]
         assert len(pages) == 1, (week, pages)
         text = texts[pages[0]]
-        grid = text[text.index(f"Week {week} ·"):]
+        grid = text[text.index(f"Week {week} ·") :]
         lost = _in_order(grid, [*rows, "Pain today (0–10)", "Notes:"])
         assert lost is None, f"week {week}: '{lost}' is not on the grid's page"
     # and the boxes: one page holds each week's 13 x 7
@@ -304,8 +325,9 @@ def test_the_booking_block_moves_whole_to_the_next_page():
     # height of positions for the booking block (a note of 42 lines still fits one page)
     for lines in range(0, 43, 3):
         notes = "\n".join(f"Line {i}" for i in range(lines)) or None
-        request = HandoutRequest(patient="X", exercises=["bird-dog"], weeks=0,
-                                 date=HANDOUT_DATE, notes=notes)
+        request = HandoutRequest(
+            patient="X", exercises=["bird-dog"], weeks=0, date=HANDOUT_DATE, notes=notes
+        )
         try:
             _, rendered = build(request, library=lib)
         except Exception as exc:  # noqa: BLE001 - any crash is the finding
@@ -320,15 +342,17 @@ def test_a_long_note_from_the_therapist_flows_onto_the_next_page():
     from handouts.make import HandoutRequest, build, open_library
 
     notes = ("Walk for ten minutes after lunch, then rest. " * 120)[:4990]
-    request = HandoutRequest(patient="X", exercises=["bird-dog"], weeks=0,
-                             date=HANDOUT_DATE, notes=notes)
+    request = HandoutRequest(
+        patient="X", exercises=["bird-dog"], weeks=0, date=HANDOUT_DATE, notes=notes
+    )
     try:
         _, rendered = build(request, library=open_library(None))
     except Exception as exc:  # noqa: BLE001 - the crash is the finding
         raise AssertionError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
     text = pdf_text(rendered.pdf)
     assert text.count("Walk for ten minutes after lunch, then rest.") == notes.count(
-        "Walk for ten minutes after lunch, then rest.")
+        "Walk for ten minutes after lunch, then rest."
+    )
 
 
 # ---------------------------------------------------------------- fonts and structure
@@ -401,8 +425,13 @@ def test_same_options_and_date_give_the_same_bytes(all13_pdf, seed_ids, tmp_path
     # a fresh process with another hash seed: no set or dict order leaks into the file
     other = tmp_path / "other.pdf"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    done = subprocess.run([sys.executable, "-m", "handouts", "make", *_all13_args(seed_ids),
-                           "-o", str(other)], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "handouts", "make", *_all13_args(seed_ids), "-o", str(other)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert other.read_bytes() == all13_pdf.read_bytes()
 
@@ -414,11 +443,14 @@ def test_another_date_gives_other_bytes(all13_pdf, seed_ids, tmp_path):
     assert "December 2, 2026" in pdf_text(later)
 
 
-@pytest.mark.parametrize("bad", [
-    ["-e", "bird-dgo"],
-    ["-e", "bird-dog", "--date", "2026-02-30"],
-    ["-e", "bird-dog", "--paper", "b5"],
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["-e", "bird-dgo"],
+        ["-e", "bird-dog", "--date", "2026-02-30"],
+        ["-e", "bird-dog", "--paper", "b5"],
+    ],
+)
 def test_a_failed_run_leaves_the_existing_file_as_it_was(tmp_path, bad):
     out = tmp_path / "out.pdf"
     out.write_bytes(b"%PDF-1.4 the handout printed last week\n")
@@ -475,7 +507,7 @@ def plan_pdf(plan_file) -> Path:
 def _section(text: str, start: str, end: str) -> str:
     a = text.index(start)
     b = text.find(end, a)
-    return text[a: b if b >= 0 else len(text)]
+    return text[a : b if b >= 0 else len(text)]
 
 
 def test_plan_dosage_overrides_and_notes_show_on_the_card(plan_pdf):
@@ -492,7 +524,7 @@ def test_plan_order_and_fields_are_kept(plan_pdf):
     text = pdf_text(plan_pdf)
     cards = _section(text, "Your Exercises", "Your Tracking Sheet")
     assert _in_order(cards, ["1 Squat", "2 Bird-Dog", "3 Glute Bridge"]) is None, cards
-    sheet = text[text.index("Your Tracking Sheet"):]
+    sheet = text[text.index("Your Tracking Sheet") :]
     assert _in_order(sheet, ["1. Squat", "2. Bird-Dog", "3. Glute Bridge"]) is None
     assert "Call us if pain spreads below the knee." in text
     assert "Therapist Alex Kim, PT" in text
@@ -528,13 +560,14 @@ def test_zero_weeks_means_no_tracking_sheet_and_no_boxes(plan_file, tmp_path):
 
 
 def test_program_gives_its_exercises(tmp_path, library):
-    out = make_pdf(tmp_path / "p.pdf", "--patient", "X", "--program", "core-starter",
-                   "--date", HANDOUT_DATE)
+    out = make_pdf(
+        tmp_path / "p.pdf", "--patient", "X", "--program", "core-starter", "--date", HANDOUT_DATE
+    )
     program = next(p for p in library["programs"] if p["id"] == "core-starter")
     by_id = {e["id"]: e["name"] for e in library["exercises"]}
     names = [by_id[e["id"]] for e in program["exercises"]]
     text = pdf_text(out)
-    sheet = text[text.index("Your Tracking Sheet"):]
+    sheet = text[text.index("Your Tracking Sheet") :]
     assert _in_order(sheet, [f"{i}. {n}" for i, n in enumerate(names, 1)]) is None
     for other in set(by_id.values()) - set(names):
         assert other not in text
@@ -548,8 +581,21 @@ def bird_only(tmp_path_factory):
 
     def build(*args):
         name = "-".join(a.strip("-") for a in args) or "default"
-        return pdf_text(make_pdf(folder / f"{name}.pdf", "--patient", "X", "-e", "bird-dog",
-                                 "--weeks", "0", "--date", HANDOUT_DATE, *args))
+        return pdf_text(
+            make_pdf(
+                folder / f"{name}.pdf",
+                "--patient",
+                "X",
+                "-e",
+                "bird-dog",
+                "--weeks",
+                "0",
+                "--date",
+                HANDOUT_DATE,
+                *args,
+            )
+        )
+
     return build
 
 
@@ -567,9 +613,23 @@ def test_tips_and_mistakes_none_leave_the_sections_out(bird_only, library):
 
 def test_one_tip_by_id(tmp_path, library):
     # glute-bridge, not bird-dog: see test_the_booking_block_moves_whole_to_the_next_page
-    text = pdf_text(make_pdf(tmp_path / "t.pdf", "--patient", "X", "-e", "glute-bridge",
-                             "--weeks", "0", "--date", HANDOUT_DATE,
-                             "--tips", "screens-eye-level", "--mistakes", "too-much-too-soon"))
+    text = pdf_text(
+        make_pdf(
+            tmp_path / "t.pdf",
+            "--patient",
+            "X",
+            "-e",
+            "glute-bridge",
+            "--weeks",
+            "0",
+            "--date",
+            HANDOUT_DATE,
+            "--tips",
+            "screens-eye-level",
+            "--mistakes",
+            "too-much-too-soon",
+        )
+    )
     assert "Keep screens at eye level." in text
     for tip in library["tips"][1:]:
         assert tip["text"] not in text
@@ -579,8 +639,19 @@ def test_one_tip_by_id(tmp_path, library):
 
 
 def test_a4_paper(tmp_path):
-    out = make_pdf(tmp_path / "a4.pdf", "--patient", "X", "-e", "bird-dog", "-e", "squat",
-                   "--paper", "a4", "--date", HANDOUT_DATE)
+    out = make_pdf(
+        tmp_path / "a4.pdf",
+        "--patient",
+        "X",
+        "-e",
+        "bird-dog",
+        "-e",
+        "squat",
+        "--paper",
+        "a4",
+        "--date",
+        HANDOUT_DATE,
+    )
     pages = reader(out).pages
     assert len(pages) >= 2
     for page in pages:
@@ -617,9 +688,12 @@ def _forms(path) -> dict[tuple, int]:
 
 def _images(path) -> int:
     r = reader(path)
-    return sum(1 for page in r.pages
-               for ref in ((page.get("/Resources") or {}).get("/XObject") or {}).values()
-               if ref.get_object().get("/Subtype") == "/Image")
+    return sum(
+        1
+        for page in r.pages
+        for ref in ((page.get("/Resources") or {}).get("/XObject") or {}).values()
+        if ref.get_object().get("/Subtype") == "/Image"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -644,8 +718,20 @@ def test_no_pictures_leaves_out_every_illustration(all13_pdf, all13_no_pictures,
 
 def test_a_repeated_illustration_is_one_form_xobject(tmp_path):
     """Bird-dog twice (on two pages): its figure is stored once and drawn twice."""
-    args = ["--patient", "X", "-e", "bird-dog", "-e", "squat", "-e", "bird-dog",
-            "--weeks", "0", "--date", HANDOUT_DATE]
+    args = [
+        "--patient",
+        "X",
+        "-e",
+        "bird-dog",
+        "-e",
+        "squat",
+        "-e",
+        "bird-dog",
+        "--weeks",
+        "0",
+        "--date",
+        HANDOUT_DATE,
+    ]
     with_pictures = make_pdf(tmp_path / "p.pdf", *args)
     without = make_pdf(tmp_path / "n.pdf", *args, "--no-pictures")
     texts = page_texts(with_pictures)

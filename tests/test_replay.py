@@ -13,8 +13,15 @@ def _handout(patient: str, ids: list[str], layout: str = "standard"):
     library, folder = open_library(None)
     clinic, clinic_dir = open_clinic(None)
     plan = convert({"patient": patient, "exercises": ids, "date": "2026-11-25"}, Plan)
-    return compose(plan, library, clinic, open_layout(layout), library_dir=folder,
-                   clinic_dir=clinic_dir, today=dt.date(2026, 11, 25))
+    return compose(
+        plan,
+        library,
+        clinic,
+        open_layout(layout),
+        library_dir=folder,
+        clinic_dir=clinic_dir,
+        today=dt.date(2026, 11, 25),
+    )
 
 
 def _cold(handout) -> bytes:

@@ -21,24 +21,45 @@ from hypothesis import strategies as st
 from handouts.errors import HandoutsError
 from handouts.make import HandoutRequest, build, open_library
 
-SETTINGS = settings(max_examples=25, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 MARKUP = "<b>x</b> AT&T"  # must print as typed: no bold, no entity
 
 # Text a user might type or paste: anything at all; mostly-printable Latin; a soup of markup,
 # control and bidi characters and an emoji; one very long word.
-_SOUP = list("<>&\"';/= abcé\n\t\r") + ["\u200f", "\u202e", "\u200b", "\x0b", "\x00", "\ufeff",
-                                         "\U0001F600", "&amp;", "<br/>", "<font size=40>"]
+_SOUP = list("<>&\"';/= abcé\n\t\r") + [
+    "\u200f",
+    "\u202e",
+    "\u200b",
+    "\x0b",
+    "\x00",
+    "\ufeff",
+    "\U0001f600",
+    "&amp;",
+    "<br/>",
+    "<font size=40>",
+]
 
 
 def user_text(max_size: int, long_word: int):
     return st.one_of(
         st.text(max_size=max_size),
-        st.text(st.characters(min_codepoint=0x20, max_codepoint=0x24F,
-                              blacklist_categories=("Cc", "Cs")), max_size=max_size),
+        st.text(
+            st.characters(
+                min_codepoint=0x20, max_codepoint=0x24F, blacklist_categories=("Cc", "Cs")
+            ),
+            max_size=max_size,
+        ),
         st.lists(st.sampled_from(_SOUP), max_size=max_size // 4).map("".join),
-        st.builds(lambda ch, n: ch * n, st.sampled_from(["x", "é", "<", "&", "W"]),
-                  st.integers(long_word // 2, long_word)),
+        st.builds(
+            lambda ch, n: ch * n,
+            st.sampled_from(["x", "é", "<", "&", "W"]),
+            st.integers(long_word // 2, long_word),
+        ),
     )
 
 
@@ -78,19 +99,36 @@ def check_refusal(exc: HandoutsError, given_text: str, limits: dict[str, int]) -
 
 
 @SETTINGS
-@given(a=user_text(70, 150), b=user_text(70, 150), t1=tokens, t2=tokens, t3=tokens,
-       notes_tail=user_text(300, 300))
+@given(
+    a=user_text(70, 150),
+    b=user_text(70, 150),
+    t1=tokens,
+    t2=tokens,
+    t3=tokens,
+    notes_tail=user_text(300, 300),
+)
 @example(a="", b="", t1="Tok111111", t2="Tok222222", t3="Tok333333", notes_tail="")
-@example(a="\u200fRTL\u202e", b="W" * 150, t1="Tok111112", t2="Tok222223", t3="Tok333334",
-         notes_tail="line one\nline two\t<i>three</i> " + "é" * 300)
-@example(a="Jane", b="\U0001F600", t1="Tok111113", t2="Tok222224", t3="Tok333335",
-         notes_tail="")
+@example(
+    a="\u200fRTL\u202e",
+    b="W" * 150,
+    t1="Tok111112",
+    t2="Tok222223",
+    t3="Tok333334",
+    notes_tail="line one\nline two\t<i>three</i> " + "é" * 300,
+)
+@example(a="Jane", b="\U0001f600", t1="Tok111113", t2="Tok222224", t3="Tok333335", notes_tail="")
 def test_plan_text_prints_literally_or_is_refused_cleanly(bundled, a, b, t1, t2, t3, notes_tail):
     patient = f"{a} {t1} {MARKUP} {b}"
     therapist = f"{b} {t2} {MARKUP}"
     notes = f"{notes_tail}\n{t3} {MARKUP} {a}"
-    request = HandoutRequest(patient=patient, therapist=therapist, notes=notes,
-                             exercises=["glute-bridge"], weeks=1, date=HANDOUT_DATE)
+    request = HandoutRequest(
+        patient=patient,
+        therapist=therapist,
+        notes=notes,
+        exercises=["glute-bridge"],
+        weeks=1,
+        date=HANDOUT_DATE,
+    )
     try:
         _, rendered = build(request, library=bundled)
     except HandoutsError as exc:
@@ -111,8 +149,16 @@ def _library_yaml(name: str, steps: list[str], tip: str) -> str:
     data = {
         "version": 1,
         "categories": [{"id": "custom", "title": "Custom"}],
-        "exercises": [{"id": "custom-move", "name": name, "category": "custom",
-                       "purpose": "Builds strength.", "steps": steps, "tips": [tip]}],
+        "exercises": [
+            {
+                "id": "custom-move",
+                "name": name,
+                "category": "custom",
+                "purpose": "Builds strength.",
+                "steps": steps,
+                "tips": [tip],
+            }
+        ],
         "tips": [{"id": "posture", "text": "Sit tall."}],
         "mistakes": [{"id": "rush", "title": "Rushing.", "text": "Go slow."}],
     }
@@ -131,8 +177,9 @@ def test_library_text_prints_literally_or_is_refused_cleanly(a, step, t1, t2, t3
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "library.yaml"
         path.write_text(_library_yaml(name, steps, tip), encoding="utf-8")
-        request = HandoutRequest(patient="Pat", exercises=["custom-move"], weeks=1,
-                                 date=HANDOUT_DATE, library=path)
+        request = HandoutRequest(
+            patient="Pat", exercises=["custom-move"], weeks=1, date=HANDOUT_DATE, library=path
+        )
         try:
             _, rendered = build(request)
         except HandoutsError as exc:
@@ -150,23 +197,31 @@ def test_library_text_prints_literally_or_is_refused_cleanly(a, step, t1, t2, t3
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\u202e", "\u200f", "\u00ad"])
 def test_invisible_characters_the_font_has_are_dropped(bundled, invisible):
-    _, rendered = build(HandoutRequest(patient=f"Ja{invisible}ne Tok777", exercises=["squat"],
-                                       weeks=0, date=HANDOUT_DATE), library=bundled)
+    _, rendered = build(
+        HandoutRequest(
+            patient=f"Ja{invisible}ne Tok777", exercises=["squat"], weeks=0, date=HANDOUT_DATE
+        ),
+        library=bundled,
+    )
     text = pdf_text(rendered.pdf)
     assert "Jane Tok777" in text
     assert invisible not in text
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("notes", "Line one\r\nLine two"),  # pasted from a Windows program
-    ("patient", "\ufeffJane Doe"),  # a byte-order mark pasted with the name
-    ("patient", "Jane \u2066Doe\u2069"),  # a bidi isolate from a web form
-    ("therapist", "Alex\x0bKim"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("notes", "Line one\r\nLine two"),  # pasted from a Windows program
+        ("patient", "\ufeffJane Doe"),  # a byte-order mark pasted with the name
+        ("patient", "Jane \u2066Doe\u2069"),  # a bidi isolate from a web form
+        ("therapist", "Alex\x0bKim"),
+    ],
+)
 def test_characters_that_clean_drops_are_not_refused(bundled, field, value):
     values = {"patient": "Pat", "therapist": None, "notes": None, field: value}
-    _, rendered = build(HandoutRequest(**values, exercises=["squat"], weeks=0,
-                                       date=HANDOUT_DATE), library=bundled)
+    _, rendered = build(
+        HandoutRequest(**values, exercises=["squat"], weeks=0, date=HANDOUT_DATE), library=bundled
+    )
     from handouts.text import one_line
 
     assert one_line(value) in pdf_text(rendered.pdf)

@@ -11,16 +11,24 @@ from pathlib import Path
 from fontTools import subset
 
 RANGES = [
-    (0x0020, 0x007E), (0x00A0, 0x024F),  # Latin, Latin-1, Latin Extended-A/B
-    (0x0259, 0x0259), (0x02B0, 0x02FF),  # schwa, spacing modifiers
-    (0x0300, 0x036F),                    # combining diacritics
-    (0x0370, 0x03FF), (0x0400, 0x052F),  # Greek, Cyrillic
-    (0x1E00, 0x1EFF),                    # Latin Extended Additional (Vietnamese)
-    (0x2000, 0x206F), (0x20A0, 0x20CF),  # punctuation, currency
-    (0x2100, 0x214F), (0x2150, 0x218F),  # letterlike, number forms (½ ⅓)
-    (0x2190, 0x21FF), (0x2212, 0x2212),  # arrows, minus
-    (0x2264, 0x2265), (0x25A0, 0x25FF),  # ≤ ≥, geometric shapes
-    (0x2713, 0x2714), (0x2717, 0x2718),  # check and cross marks
+    (0x0020, 0x007E),
+    (0x00A0, 0x024F),  # Latin, Latin-1, Latin Extended-A/B
+    (0x0259, 0x0259),
+    (0x02B0, 0x02FF),  # schwa, spacing modifiers
+    (0x0300, 0x036F),  # combining diacritics
+    (0x0370, 0x03FF),
+    (0x0400, 0x052F),  # Greek, Cyrillic
+    (0x1E00, 0x1EFF),  # Latin Extended Additional (Vietnamese)
+    (0x2000, 0x206F),
+    (0x20A0, 0x20CF),  # punctuation, currency
+    (0x2100, 0x214F),
+    (0x2150, 0x218F),  # letterlike, number forms (½ ⅓)
+    (0x2190, 0x21FF),
+    (0x2212, 0x2212),  # arrows, minus
+    (0x2264, 0x2265),
+    (0x25A0, 0x25FF),  # ≤ ≥, geometric shapes
+    (0x2713, 0x2714),
+    (0x2717, 0x2718),  # check and cross marks
 ]
 FACES = {
     "DejaVuSans.ttf": "DejaVuSans.ttf",

@@ -58,8 +58,9 @@ class BatchReport:
         return not self.failed
 
 
-def file_names(rows: list, pattern: str, out_dir: Path, today: dt.date,
-               overwrite: bool = False) -> dict[int, Path]:
+def file_names(
+    rows: list, pattern: str, out_dir: Path, today: dt.date, overwrite: bool = False
+) -> dict[int, Path]:
     """A distinct, file-system-safe name for every row with a plan."""
     from handouts.make import safe_name
 
@@ -96,9 +97,11 @@ def _check_pattern(pattern: str) -> None:
         raise HandoutsError(f"bad file name pattern: {exc}", field="--name") from None
     for name in fields:
         if name not in PATTERN_FIELDS:
-            raise HandoutsError(f"unknown field '{{{name}}}' in the file name pattern",
-                                field="--name", hint="use " + ", ".join(
-                                    "{" + f + "}" for f in PATTERN_FIELDS))
+            raise HandoutsError(
+                f"unknown field '{{{name}}}' in the file name pattern",
+                field="--name",
+                hint="use " + ", ".join("{" + f + "}" for f in PATTERN_FIELDS),
+            )
     if "/" in pattern or "\\" in pattern:
         raise HandoutsError("the file name pattern must not contain folders", field="--name")
 
@@ -141,16 +144,26 @@ def _render_row(number: int, line: int, plan: Plan, path: Path) -> RowResult:
     from handouts.make import HandoutRequest, build
 
     settings: BatchSettings = _WORKER["settings"]
-    request = HandoutRequest(layout=settings.layout, paper=settings.paper,
-                             pictures=settings.pictures, clinic=settings.clinic)
+    request = HandoutRequest(
+        layout=settings.layout,
+        paper=settings.paper,
+        pictures=settings.pictures,
+        clinic=settings.clinic,
+    )
     if settings.layout:
         import msgspec
 
         plan = msgspec.structs.replace(plan, layout=plan.layout or settings.layout)
     clinic = None if plan.clinic else _WORKER["clinic"]
     prefix = f"r{number}-" if settings.field_prefix else ""
-    _, rendered = build(request, library=_WORKER["library"], clinic=clinic,
-                        today=settings.today, plan=plan, field_prefix=prefix)
+    _, rendered = build(
+        request,
+        library=_WORKER["library"],
+        clinic=clinic,
+        today=settings.today,
+        plan=plan,
+        field_prefix=prefix,
+    )
     data = rendered.pdf
     if settings.password:
         from handouts.finishing import encrypt
@@ -163,9 +176,15 @@ def _render_row(number: int, line: int, plan: Plan, path: Path) -> RowResult:
 # ---------------------------------------------------------------- parent side
 
 
-def run_batch(roster: Path, settings: BatchSettings, *, pattern: str = DEFAULT_PATTERN,
-              jobs: int | None = None, overwrite: bool = False,
-              on_result: Callable[[RowResult, int], None] | None = None) -> BatchReport:
+def run_batch(
+    roster: Path,
+    settings: BatchSettings,
+    *,
+    pattern: str = DEFAULT_PATTERN,
+    jobs: int | None = None,
+    overwrite: bool = False,
+    on_result: Callable[[RowResult, int], None] | None = None,
+) -> BatchReport:
     """Make every row's handout; on_result(result, total) is called as each row finishes."""
     from handouts.loading import load_roster
     from handouts.make import open_clinic, open_library
@@ -177,8 +196,9 @@ def run_batch(roster: Path, settings: BatchSettings, *, pattern: str = DEFAULT_P
         try:
             settings.out_dir.mkdir(parents=True)
         except OSError as exc:
-            raise HandoutsError(f"cannot create the folder: {exc.strerror}",
-                                file=str(settings.out_dir)) from None
+            raise HandoutsError(
+                f"cannot create the folder: {exc.strerror}", file=str(settings.out_dir)
+            ) from None
     # Shared files are checked here first, so a broken library fails once, not per row.
     open_library(settings.library)
     open_clinic(settings.clinic)
@@ -203,8 +223,9 @@ def run_batch(roster: Path, settings: BatchSettings, *, pattern: str = DEFAULT_P
             jobs_list.append((row.number, row.line, _strip(row.plan), names[row.number]))
     for result in _run(jobs_list, settings, jobs):
         if result.error is not None and f":{result.line}:" not in result.error:
-            result = RowResult(result.number, result.line,
-                               error=f"{roster}:{result.line}: {result.error}")
+            result = RowResult(
+                result.number, result.line, error=f"{roster}:{result.line}: {result.error}"
+            )
         record(result)
     report.written.sort(key=lambda r: r.number)
     report.failed.sort(key=lambda r: r.number)
@@ -227,8 +248,9 @@ def _run(jobs_list: list, settings: BatchSettings, jobs: int | None) -> Iterator
             yield _make_row(job)
         return
     chunk = max(1, min(16, len(jobs_list) // (workers * 8)))
-    pool = ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(settings,),
-                               mp_context=_context())
+    pool = ProcessPoolExecutor(
+        workers, initializer=_worker_init, initargs=(settings,), mp_context=_context()
+    )
     try:
         yield from pool.map(_make_row, jobs_list, chunksize=chunk)
     except BaseException:

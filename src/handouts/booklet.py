@@ -62,9 +62,15 @@ class Prepared:
     sheets: tuple[Handout, ...]  # one single-card handout per exercise, in booklet order
 
 
-def prepare(library: Path | None = None, clinic: Path | None = None, layout: str | None = None,
-            paper: str | None = None, *, pictures: bool = True,
-            today: dt.date | None = None) -> Prepared:
+def prepare(
+    library: Path | None = None,
+    clinic: Path | None = None,
+    layout: str | None = None,
+    paper: str | None = None,
+    *,
+    pictures: bool = True,
+    today: dt.date | None = None,
+) -> Prepared:
     """Load and compose the whole library; raises HandoutsError for any bad input."""
     import msgspec
 
@@ -83,16 +89,25 @@ def prepare(library: Path | None = None, clinic: Path | None = None, layout: str
         by_category[exercise.category].append(exercise.id)
     ordered = [i for ids in by_category.values() for i in ids]
     plan = Plan(patient=PLACEHOLDER_PATIENT, exercises=ordered, tips="all", mistakes="all", weeks=1)
-    handout = compose(plan, lib, clinic_model, chosen, library_dir=lib_dir,
-                      clinic_dir=clinic_dir, today=today or dt.date.today(),
-                      with_pictures=pictures)
+    handout = compose(
+        plan,
+        lib,
+        clinic_model,
+        chosen,
+        library_dir=lib_dir,
+        clinic_dir=clinic_dir,
+        today=today or dt.date.today(),
+        with_pictures=pictures,
+    )
     sections, cards, at = [], [], 0
     for category in lib.categories:
         n = len(by_category[category.id])
         if not n:
             continue  # a category with no exercises yet has nothing to print
-        numbered = tuple(dataclasses.replace(card, number=k)
-                         for k, card in enumerate(handout.cards[at:at + n], start=1))
+        numbered = tuple(
+            dataclasses.replace(card, number=k)
+            for k, card in enumerate(handout.cards[at : at + n], start=1)
+        )
         sections.append(Section(category, numbered))
         cards.extend(numbered)
         at += n
@@ -100,9 +115,17 @@ def prepare(library: Path | None = None, clinic: Path | None = None, layout: str
     book = Booklet(title=lib.title, handout=whole, sections=tuple(sections))
     check_booklet_text(book, theme_for(whole.layout, whole.clinic))
     sheets = tuple(
-        dataclasses.replace(whole, title=SHEET_TITLE, patient="", cards=(
-            dataclasses.replace(card, number=1),), tips=(), mistakes=(), weeks=1)
-        for card in cards)
+        dataclasses.replace(
+            whole,
+            title=SHEET_TITLE,
+            patient="",
+            cards=(dataclasses.replace(card, number=1),),
+            tips=(),
+            mistakes=(),
+            weeks=1,
+        )
+        for card in cards
+    )
     return Prepared(book, sheets)
 
 
@@ -142,8 +165,15 @@ def export_library(
                 sheets_seconds = time.perf_counter() - sheets_started
             if on_progress is not None:
                 on_progress(done, total)
-    return ExportReport(booklet_path, pages, total, time.perf_counter() - started, sheets_dir,
-                        booklet_seconds, sheets_seconds)
+    return ExportReport(
+        booklet_path,
+        pages,
+        total,
+        time.perf_counter() - started,
+        sheets_dir,
+        booklet_seconds,
+        sheets_seconds,
+    )
 
 
 def _make_dir(path: Path) -> None:
@@ -164,8 +194,9 @@ def sheet_path(sheets_dir: Path, handout: Handout) -> Path:
 _WORKER: dict = {}
 
 
-def _worker_init(prepared: Prepared, booklet_path: Path, sheets_dir: Path,
-                 in_pool: bool = True) -> None:
+def _worker_init(
+    prepared: Prepared, booklet_path: Path, sheets_dir: Path, in_pool: bool = True
+) -> None:
     if in_pool:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it cleans up
         signal.signal(signal.SIGTERM, _terminate)
@@ -206,8 +237,13 @@ def _make_sheets(indexes: list[int]) -> tuple[str, int | str]:
 # ---------------------------------------------------------------- the pool (parent side)
 
 
-def _run(prepared: Prepared, booklet_path: Path, sheets_dir: Path, tasks: list[list[int]],
-         jobs: int | None) -> Iterator[tuple[str, object]]:
+def _run(
+    prepared: Prepared,
+    booklet_path: Path,
+    sheets_dir: Path,
+    tasks: list[list[int]],
+    jobs: int | None,
+) -> Iterator[tuple[str, object]]:
     """(kind, value) as jobs finish: ("booklet", (pages, seconds)) and ("sheets", count)."""
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks) + 1))
     if workers == 1:
@@ -216,9 +252,12 @@ def _run(prepared: Prepared, booklet_path: Path, sheets_dir: Path, tasks: list[l
         for task in tasks:
             yield _checked(_make_sheets(task))
         return
-    pool = ProcessPoolExecutor(workers, initializer=_worker_init,
-                               initargs=(prepared, booklet_path, sheets_dir),
-                               mp_context=_context())
+    pool = ProcessPoolExecutor(
+        workers,
+        initializer=_worker_init,
+        initargs=(prepared, booklet_path, sheets_dir),
+        mp_context=_context(),
+    )
     try:
         pending: set[Future] = {pool.submit(_make_booklet)}  # the longest job goes first
         pending.update(pool.submit(_make_sheets, task) for task in tasks)

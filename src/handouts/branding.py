@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handouts.errors import HandoutsError
 from handouts.models import Clinic
 
 MAX_LOGO_BYTES = 10 * 1024 * 1024

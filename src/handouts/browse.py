@@ -25,14 +25,17 @@ def library_listing(lib: Library) -> str:
         lines.append("")
     if lib.programs:
         lines.append("Programs (use with --program ID)")
-        lines.extend(f"  {p.id:<{width}}{p.title}: {', '.join(x.id for x in p.exercises)}"
-                     for p in lib.programs)
+        lines.extend(
+            f"  {p.id:<{width}}{p.title}: {', '.join(x.id for x in p.exercises)}"
+            for p in lib.programs
+        )
         lines.append("")
     for title, items in (("Tips", lib.tips), ("Mistakes", lib.mistakes)):
         if items:
             lines.append(f"{title} (use with --{title.lower()} ID,ID)")
-            lines.extend(_clip(f"  {t.id:<{width}}{getattr(t, 'title', None) or t.text}")
-                         for t in items)
+            lines.extend(
+                _clip(f"  {t.id:<{width}}{getattr(t, 'title', None) or t.text}") for t in items
+            )
             lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -47,10 +50,12 @@ def describe(lib: Library, item_id: str) -> str:
         program = lib.program(item_id)
         if program is not None:
             return _describe_program(lib, program)
-        raise HandoutsError(f"unknown exercise '{item_id}'", field="ID",
-                            hint=did_you_mean(item_id, [e.id for e in lib.exercises]
-                                              + [p.id for p in lib.programs])
-                            or "see 'handouts list'")
+        raise HandoutsError(
+            f"unknown exercise '{item_id}'",
+            field="ID",
+            hint=did_you_mean(item_id, [e.id for e in lib.exercises] + [p.id for p in lib.programs])
+            or "see 'handouts list'",
+        )
     category = lib.category(exercise.category)
     out = [f"{exercise.name} ({exercise.id})", f"Category: {category.title if category else ''}"]
     out += _wrap(f"Purpose: {exercise.purpose}")
@@ -151,9 +156,11 @@ def validate_files(files: list[Path], library: Path | None) -> Iterator[tuple[st
 
 
 def _library_summary(lib: Library, name: str) -> str:
-    return (f"ok: {name}: library, {len(lib.exercises)} exercises in {len(lib.categories)} "
-            f"categories, {len(lib.programs)} programs, {len(lib.tips)} tips, "
-            f"{len(lib.mistakes)} mistakes")
+    return (
+        f"ok: {name}: library, {len(lib.exercises)} exercises in {len(lib.categories)} "
+        f"categories, {len(lib.programs)} programs, {len(lib.tips)} tips, "
+        f"{len(lib.mistakes)} mistakes"
+    )
 
 
 def _validate_one(path: Path, library: Path | None):
@@ -167,7 +174,10 @@ def _validate_one(path: Path, library: Path | None):
         yield _library_summary(load_library(path), str(path)), True
     elif kind == "layout":
         layout = load_layout(path, [path.parent, *layout_search_dirs(None)])
-        yield f"ok: {path}: layout '{layout.name}' ({layout.paper}, {layout.columns} column(s))", True
+        yield (
+            f"ok: {path}: layout '{layout.name}' ({layout.paper}, {layout.columns} column(s))",
+            True,
+        )
     elif kind == "clinic":
         clinic, folder = open_clinic(path)
         from handouts.branding import check_logo
@@ -194,7 +204,8 @@ def _validate_one(path: Path, library: Path | None):
         if not bad:
             yield f"ok: {path}: roster of {len(rows)} patients", True
     else:
-        raise HandoutsError("cannot tell what kind of file this is", file=str(path),
-                            hint="a library has 'version:', a plan 'patient:', a clinic 'name:'")
-
-
+        raise HandoutsError(
+            "cannot tell what kind of file this is",
+            file=str(path),
+            hint="a library has 'version:', a plan 'patient:', a clinic 'name:'",
+        )

@@ -22,8 +22,12 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-LibraryOpt = Annotated[Path | None, typer.Option(
-    "--library", help="The exercise library (default: the bundled one).", show_default=False)]
+LibraryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--library", help="The exercise library (default: the bundled one).", show_default=False
+    ),
+]
 
 
 @contextmanager
@@ -41,43 +45,77 @@ def _user_errors():
 
 @app.command()
 def make(
-    plan: Annotated[Path | None, typer.Argument(
-        help="A plan file (YAML) for one patient; options override it.", show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Where to write the PDF (default: handout-PATIENT-DATE.pdf).",
-        show_default=False)] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A plan file (YAML) for one patient; options override it.", show_default=False
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write the PDF (default: handout-PATIENT-DATE.pdf).",
+            show_default=False,
+        ),
+    ] = None,
     patient: Annotated[str | None, typer.Option(help="The patient's name.")] = None,
-    exercise: Annotated[list[str] | None, typer.Option(
-        "--exercise", "-e", help="An exercise id; repeat for more, in order.")] = None,
+    exercise: Annotated[
+        list[str] | None,
+        typer.Option("--exercise", "-e", help="An exercise id; repeat for more, in order."),
+    ] = None,
     program: Annotated[str | None, typer.Option(help="A program id from the library.")] = None,
     tips: Annotated[str | None, typer.Option(help="all, none, or tip ids: ID,ID")] = None,
     mistakes: Annotated[str | None, typer.Option(help="all, none, or mistake ids: ID,ID")] = None,
-    weeks: Annotated[int | None, typer.Option(
-        min=0, max=52, help="Weeks of tracking sheet, 0-52 (default 2).")] = None,
-    date: Annotated[str | None, typer.Option(help="The handout's date, YYYY-MM-DD (default today).")] = None,
+    weeks: Annotated[
+        int | None, typer.Option(min=0, max=52, help="Weeks of tracking sheet, 0-52 (default 2).")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option(help="The handout's date, YYYY-MM-DD (default today).")
+    ] = None,
     therapist: Annotated[str | None, typer.Option(help="The therapist's name.")] = None,
-    notes: Annotated[str | None, typer.Option(help="A note to the patient, printed near the top.")] = None,
+    notes: Annotated[
+        str | None, typer.Option(help="A note to the patient, printed near the top.")
+    ] = None,
     title: Annotated[str | None, typer.Option(help="The handout's title.")] = None,
     layout: Annotated[str | None, typer.Option(help="A layout name or a layout file.")] = None,
     paper: Annotated[str | None, typer.Option(help="letter or a4 (overrides the layout).")] = None,
-    clinic: Annotated[Path | None, typer.Option(help="A clinic file (name, logo, colours).")] = None,
+    clinic: Annotated[
+        Path | None, typer.Option(help="A clinic file (name, logo, colours).")
+    ] = None,
     library: LibraryOpt = None,
-    no_pictures: Annotated[bool, typer.Option(
-        "--no-pictures", help="Leave out illustrations and photos.")] = False,
+    no_pictures: Annotated[
+        bool, typer.Option("--no-pictures", help="Leave out illustrations and photos.")
+    ] = False,
 ) -> None:
     """Make one patient's handout."""
     with _user_errors():
         from handouts.make import HandoutRequest, make_handout
 
         request = HandoutRequest(
-            plan=plan, patient=patient, exercises=exercise or None, program=program, tips=tips,
-            mistakes=mistakes, weeks=weeks, date=date, therapist=therapist, notes=notes,
-            title=title, layout=layout, paper=paper, clinic=clinic, library=library,
+            plan=plan,
+            patient=patient,
+            exercises=exercise or None,
+            program=program,
+            tips=tips,
+            mistakes=mistakes,
+            weeks=weeks,
+            date=date,
+            therapist=therapist,
+            notes=notes,
+            title=title,
+            layout=layout,
+            paper=paper,
+            clinic=clinic,
+            library=library,
             pictures=not no_pictures,
         )
         made = make_handout(request, output)
-        typer.echo(f"wrote {made.path} ({made.pages} {'page' if made.pages == 1 else 'pages'}, "
-                   f"{made.checkboxes} checkboxes)")
+        typer.echo(
+            f"wrote {made.path} ({made.pages} {'page' if made.pages == 1 else 'pages'}, "
+            f"{made.checkboxes} checkboxes)"
+        )
 
 
 @app.command("list")
@@ -107,9 +145,13 @@ def show(
 
 @app.command()
 def validate(
-    files: Annotated[list[Path] | None, typer.Argument(
-        help="Library, plan, roster, layout or clinic files (default: the bundled library).",
-        show_default=False)] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Library, plan, roster, layout or clinic files (default: the bundled library).",
+            show_default=False,
+        ),
+    ] = None,
     library: LibraryOpt = None,
 ) -> None:
     """Check files; exit 1 if any has an error."""
@@ -137,19 +179,33 @@ def layouts() -> None:
 
 @app.command()
 def batch(
-    roster: Annotated[Path, typer.Argument(help="A roster: CSV with a header row, or a YAML list of plans.")],
+    roster: Annotated[
+        Path, typer.Argument(help="A roster: CSV with a header row, or a YAML list of plans.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The folder for the PDFs.")],
-    name: Annotated[str, typer.Option(
-        help="File name pattern: {patient} {date} {row} {program} {therapist}.")] = "{patient}-{date}.pdf",
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, max=64, help="Worker processes (default: the number of CPUs).",
-        show_default=False)] = None,
-    merge: Annotated[Path | None, typer.Option(
-        help="Also write one PDF of the whole run, for one print job.")] = None,
-    password: Annotated[str | None, typer.Option(
-        help="Encrypt each patient's file with this password (AES-256).")] = None,
-    overwrite: Annotated[bool, typer.Option(
-        help="Replace files a previous run wrote (default: add -2, -3, ...).")] = False,
+    name: Annotated[
+        str, typer.Option(help="File name pattern: {patient} {date} {row} {program} {therapist}.")
+    ] = "{patient}-{date}.pdf",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            help="Worker processes (default: the number of CPUs).",
+            show_default=False,
+        ),
+    ] = None,
+    merge: Annotated[
+        Path | None, typer.Option(help="Also write one PDF of the whole run, for one print job.")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Encrypt each patient's file with this password (AES-256).")
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Replace files a previous run wrote (default: add -2, -3, ...).")
+    ] = False,
     layout: Annotated[str | None, typer.Option(help="A layout for rows that name none.")] = None,
     paper: Annotated[str | None, typer.Option(help="letter or a4.")] = None,
     clinic: Annotated[Path | None, typer.Option(help="A clinic file.")] = None,
@@ -163,12 +219,25 @@ def batch(
 
         if merge is not None and merge.suffix.lower() != ".pdf":
             raise HandoutsError("the merged file name must end in .pdf", file=str(merge))
-        settings = BatchSettings(out_dir=output, library=library, clinic=clinic, layout=layout,
-                                 paper=paper, pictures=not no_pictures, password=password,
-                                 field_prefix=merge is not None)
+        settings = BatchSettings(
+            out_dir=output,
+            library=library,
+            clinic=clinic,
+            layout=layout,
+            paper=paper,
+            pictures=not no_pictures,
+            password=password,
+            field_prefix=merge is not None,
+        )
         with Progress(sys.stderr) as progress:
-            report = run_batch(roster, settings, pattern=name, jobs=jobs, overwrite=overwrite,
-                               on_result=progress.update)
+            report = run_batch(
+                roster,
+                settings,
+                pattern=name,
+                jobs=jobs,
+                overwrite=overwrite,
+                on_result=progress.update,
+            )
         if merge is not None and report.written:
             from handouts.files import write_atomic
             from handouts.finishing import merge as merge_pdfs
@@ -184,17 +253,30 @@ def batch(
 
 @app.command("library")
 def library_(
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="The folder for library.pdf and exercises/<id>.pdf.")],
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, max=64, help="Worker processes (default: the number of CPUs).",
-        show_default=False)] = None,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="The folder for library.pdf and exercises/<id>.pdf."),
+    ],
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            help="Worker processes (default: the number of CPUs).",
+            show_default=False,
+        ),
+    ] = None,
     layout: Annotated[str | None, typer.Option(help="A layout name or a layout file.")] = None,
     paper: Annotated[str | None, typer.Option(help="letter or a4 (overrides the layout).")] = None,
-    clinic: Annotated[Path | None, typer.Option(help="A clinic file (name, logo, colours).")] = None,
+    clinic: Annotated[
+        Path | None, typer.Option(help="A clinic file (name, logo, colours).")
+    ] = None,
     library: LibraryOpt = None,
-    no_pictures: Annotated[bool, typer.Option(
-        "--no-pictures", help="Leave out illustrations and photos.")] = False,
+    no_pictures: Annotated[
+        bool, typer.Option("--no-pictures", help="Leave out illustrations and photos.")
+    ] = False,
 ) -> None:
     """The whole library: a booklet and a ready-to-print sheet per exercise."""
     with _user_errors():
@@ -202,24 +284,37 @@ def library_(
         from handouts.progress import Progress
 
         with Progress(sys.stderr, label="sheets") as progress:
-            report = export_library(output, library=library, clinic=clinic, layout=layout,
-                                    paper=paper, pictures=not no_pictures, jobs=jobs,
-                                    on_progress=progress.count)
-        typer.echo(f"wrote {report.booklet} ({report.pages} pages) and {report.sheets} sheets "
-                   f"in {report.sheets_dir}")
+            report = export_library(
+                output,
+                library=library,
+                clinic=clinic,
+                layout=layout,
+                paper=paper,
+                pictures=not no_pictures,
+                jobs=jobs,
+                on_progress=progress.count,
+            )
+        typer.echo(
+            f"wrote {report.booklet} ({report.pages} pages) and {report.sheets} sheets "
+            f"in {report.sheets_dir}"
+        )
 
 
-importer = typer.Typer(help="Turn a public exercise data set into a library.",
-                       no_args_is_help=True)
+importer = typer.Typer(help="Turn a public exercise data set into a library.", no_args_is_help=True)
 app.add_typer(importer, name="import")
 
 
 @importer.command("free-exercise-db")
 def import_free_exercise_db(
-    source: Annotated[Path, typer.Argument(
-        metavar="JSON", help="The data set's exercises.json (photos are read beside it).")],
-    output: Annotated[Path, typer.Option(
-        "--output", "-o", help="The folder for exercises.yaml and images/.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            metavar="JSON", help="The data set's exercises.json (photos are read beside it)."
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The folder for exercises.yaml and images/.")
+    ],
     no_photos: Annotated[bool, typer.Option("--no-photos", help="Do not copy photos.")] = False,
 ) -> None:
     """Convert the public-domain Free Exercise DB into a handouts library."""
@@ -244,8 +339,10 @@ def init(
         written = init_clinic(folder, name, force)
         for path in written:
             typer.echo(f"wrote {path}")
-        typer.echo(f"next: edit {folder / 'clinic.yaml'}, then run\n"
-                   f"  cd {folder} && handouts make plan.yaml -o jane.pdf")
+        typer.echo(
+            f"next: edit {folder / 'clinic.yaml'}, then run\n"
+            f"  cd {folder} && handouts make plan.yaml -o jane.pdf"
+        )
 
 
 def main() -> None:

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handouts.branding import check_logo
-from handouts.errors import HandoutsError
 import msgspec
 
+from handouts.branding import check_logo
+from handouts.errors import HandoutsError
 from handouts.models import (
     DOSAGE_FIELDS,
     AreaList,
@@ -81,8 +81,10 @@ def dosage_line(dosage: Dosage) -> str | None:
     """'2 sets × 10 reps · hold 3–5 seconds · alternate sides · daily'."""
     parts = []
     if dosage.sets and dosage.reps:
-        parts.append(f"{dosage.sets} {_plural(dosage.sets, 'set')} × {dosage.reps} "
-                     f"{_plural(dosage.reps, 'rep')}")
+        parts.append(
+            f"{dosage.sets} {_plural(dosage.sets, 'set')} × {dosage.reps} "
+            f"{_plural(dosage.reps, 'rep')}"
+        )
     elif dosage.sets:
         parts.append(f"{dosage.sets} {_plural(dosage.sets, 'set')}")
     elif dosage.reps:
@@ -114,34 +116,44 @@ def compose(
     """The handout a plan asks for; raises HandoutsError naming the plan's line for bad ids."""
     entries, tips, mistakes, weeks, title = _program_defaults(plan, library)
     if not entries:
-        raise _plan_error(plan, ("exercises",), "no exercises chosen",
-                          "give --exercise ID (see 'handouts list') or --program ID")
+        raise _plan_error(
+            plan,
+            ("exercises",),
+            "no exercises chosen",
+            "give --exercise ID (see 'handouts list') or --program ID",
+        )
     cards = []
     for i, (path, entry) in enumerate(entries, start=1):
         exercise = library.exercise(entry.id)
         if exercise is None:
-            raise _plan_error(plan, path, f"unknown exercise '{entry.id}'",
-                              did_you_mean(entry.id, [e.id for e in library.exercises])
-                              or "see 'handouts list'")
+            raise _plan_error(
+                plan,
+                path,
+                f"unknown exercise '{entry.id}'",
+                did_you_mean(entry.id, [e.id for e in library.exercises]) or "see 'handouts list'",
+            )
         pictures: tuple[Path, ...] = ()
         if with_pictures and layout.pictures and library_dir is not None:
             pictures = tuple(_picture(library_dir, p) for p in exercise.pictures)
-        cards.append(Card(
-            number=i,
-            id=exercise.id,
-            name=exercise.name,
-            purpose=exercise.purpose,
-            dosage=dosage_line(exercise.dosage.merged(entry.dosage)),
-            steps=tuple(exercise.steps),
-            areas=exercise.areas,
-            tips=tuple(exercise.tips),
-            cautions=tuple(exercise.cautions),
-            note=entry.notes,
-            illustration=(exercise.illustration or exercise.id)
-            if with_pictures and layout.pictures else None,
-            pictures=pictures,
-            video=exercise.video,
-        ))
+        cards.append(
+            Card(
+                number=i,
+                id=exercise.id,
+                name=exercise.name,
+                purpose=exercise.purpose,
+                dosage=dosage_line(exercise.dosage.merged(entry.dosage)),
+                steps=tuple(exercise.steps),
+                areas=exercise.areas,
+                tips=tuple(exercise.tips),
+                cautions=tuple(exercise.cautions),
+                note=entry.notes,
+                illustration=(exercise.illustration or exercise.id)
+                if with_pictures and layout.pictures
+                else None,
+                pictures=pictures,
+                video=exercise.video,
+            )
+        )
     return Handout(
         title=plan.title or title or "Home Exercise Program",
         patient=plan.patient,
@@ -184,23 +196,35 @@ def _picture(library_dir: Path, relative: str) -> Path:
 
 
 def _program_defaults(plan: Plan, library: Library):
-    """Plan entries laid over its program's: (entries with their plan paths, tips, mistakes, weeks, title)."""
+    """The plan laid over its program: (entries with their plan paths, tips, mistakes, weeks,
+    title)."""
     entries = [(("exercises", i), e) for i, e in enumerate(plan.exercises)]
     tips, mistakes, weeks = plan.tips, plan.mistakes, plan.weeks
     if plan.program is None:
-        return entries, _first(tips, "all"), _first(mistakes, "all"), _first(weeks, DEFAULT_WEEKS), None
+        return (
+            entries,
+            _first(tips, "all"),
+            _first(mistakes, "all"),
+            _first(weeks, DEFAULT_WEEKS),
+            None,
+        )
     program = library.program(plan.program)
     if program is None:
-        raise _plan_error(plan, ("program",), f"unknown program '{plan.program}'",
-                          did_you_mean(plan.program, [p.id for p in library.programs])
-                          or _known("programs", [p.id for p in library.programs]))
+        raise _plan_error(
+            plan,
+            ("program",),
+            f"unknown program '{plan.program}'",
+            did_you_mean(plan.program, [p.id for p in library.programs])
+            or _known("programs", [p.id for p in library.programs]),
+        )
     overrides = {e.id: (path, e) for path, e in entries}
     merged: list[tuple[tuple, PlanExercise]] = []
     for base in program.exercises:
         if base.id in overrides:
             path, own = overrides.pop(base.id)
-            changes = {f: getattr(own, f) for f in (*DOSAGE_FIELDS, "notes")
-                       if getattr(own, f) is not None}
+            changes = {
+                f: getattr(own, f) for f in (*DOSAGE_FIELDS, "notes") if getattr(own, f) is not None
+            }
             merged.append((path, msgspec.structs.replace(base, **changes)))
         else:
             merged.append((("program",), base))
@@ -228,8 +252,12 @@ def _select(plan: Plan, kind: str, chosen, available):
     picked = []
     for i, item_id in enumerate(chosen):
         if item_id not in by_id:
-            raise _plan_error(plan, (kind, i), f"unknown {kind[:-1]} '{item_id}'",
-                              did_you_mean(item_id, list(by_id)) or _known(kind, list(by_id)))
+            raise _plan_error(
+                plan,
+                (kind, i),
+                f"unknown {kind[:-1]} '{item_id}'",
+                did_you_mean(item_id, list(by_id)) or _known(kind, list(by_id)),
+            )
         picked.append(by_id[item_id])
     return tuple(picked)
 
@@ -245,5 +273,7 @@ def _plan_error(plan: Plan, path: tuple, message: str, hint: str | None) -> Hand
     from handouts.loading import locate
 
     file, line = locate(plan, path)
-    field_name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+    field_name = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(
+        ".[", "["
+    )
     return HandoutsError(message, file=file, line=line, field=field_name, hint=hint)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 _VISIBLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
 _VISIBLE.update({ord("\n"): " ", ord("\t"): " ", ord("\r"): "\\r"})
 

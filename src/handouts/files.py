@@ -13,8 +13,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename it into place."""
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise HandoutsError("the folder does not exist", file=str(path),
-                            hint=f"create '{folder}' first")
+        raise HandoutsError(
+            "the folder does not exist", file=str(path), hint=f"create '{folder}' first"
+        )
     if path.is_dir():
         raise HandoutsError("is a folder, not a file name", file=str(path))
     try:

@@ -18,8 +18,11 @@ def encrypt(pdf: bytes, password: str) -> bytes:
     try:
         writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
     except ImportError:
-        raise HandoutsError("encryption needs the 'cryptography' package",
-                            field="--password", hint="pip install cryptography") from None
+        raise HandoutsError(
+            "encryption needs the 'cryptography' package",
+            field="--password",
+            hint="pip install cryptography",
+        ) from None
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

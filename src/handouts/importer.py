@@ -94,8 +94,9 @@ class ImportReport:
                 "were merged into the last step: " + _short(self.steps_shortened, limit)
             )
         if self.renamed:
-            lines.append(f"{len(self.renamed)} ids clashed and were numbered: "
-                         + _short(self.renamed, limit))
+            lines.append(
+                f"{len(self.renamed)} ids clashed and were numbered: " + _short(self.renamed, limit)
+            )
         lines.append(f"skipped {len(self.skipped)} entries")
         lines += _listed(self.skipped, "skipped entry", limit)
         return lines
@@ -128,10 +129,14 @@ def import_free_exercise_db(json_path: Path, out_dir: Path, *, photos: bool = Tr
         category_text = _clean(entry.get("category") or "").lower()
         slug = _slug(raw_id) or _slug(name)
         reason = (
-            "no id" if not raw_id
-            else "no name" if not name
-            else "no category" if not _slug(category_text)
-            else "no letters or digits in its id or name" if not slug
+            "no id"
+            if not raw_id
+            else "no name"
+            if not name
+            else "no category"
+            if not _slug(category_text)
+            else "no letters or digits in its id or name"
+            if not slug
             else None
         )
         if reason:
@@ -237,22 +242,25 @@ def _read_json_text(json_path: Path) -> str:
     except FileNotFoundError:
         raise HandoutsError("no such file", file=str(json_path)) from None
     except OSError as exc:
-        raise HandoutsError(f"cannot read the file: {exc.strerror or exc}",
-                            file=str(json_path)) from None
+        raise HandoutsError(
+            f"cannot read the file: {exc.strerror or exc}", file=str(json_path)
+        ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise HandoutsError(f"not UTF-8 text (byte {exc.start + 1})",
-                            file=str(json_path), line=line) from None
+        raise HandoutsError(
+            f"not UTF-8 text (byte {exc.start + 1})", file=str(json_path), line=line
+        ) from None
 
 
 def _parse(text: str, json_path: Path) -> list[Any]:
     try:
         entries = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise HandoutsError(f"not valid JSON: {exc.msg} (column {exc.colno})",
-                            file=str(json_path), line=exc.lineno) from None
+        raise HandoutsError(
+            f"not valid JSON: {exc.msg} (column {exc.colno})", file=str(json_path), line=exc.lineno
+        ) from None
     except RecursionError:
         raise HandoutsError("not valid JSON: nested too deeply", file=str(json_path)) from None
     if not isinstance(entries, list):
@@ -268,8 +276,12 @@ def _check_shape(entry: Any, number: int, json_path: Path, text: str) -> None:
     """Wrong JSON types mean the file is not the data set: stop, and say where."""
 
     def fail(field_name: str | None, message: str) -> HandoutsError:
-        return HandoutsError(message, file=str(json_path), line=_entry_line(text, number - 1),
-                             field=f"entry {number}" + (f" {field_name}" if field_name else ""))
+        return HandoutsError(
+            message,
+            file=str(json_path),
+            line=_entry_line(text, number - 1),
+            field=f"entry {number}" + (f" {field_name}" if field_name else ""),
+        )
 
     if not isinstance(entry, dict):
         raise fail(None, f"expected an exercise (a JSON object), found {_json_type(entry)}")
@@ -310,8 +322,15 @@ def _entry_line(text: str, index: int) -> int | None:
 
 
 def _json_type(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), "a value")
 
 
 # --- building the library -----------------------------------------------------------------
@@ -439,12 +458,15 @@ def _fit_steps(steps: list[str]) -> list[str]:
     merged = " ".join(rest)
     if len(merged) <= MAX_TEXT:
         return [*kept, merged]
-    return [*kept, f"The source data set lists {len(rest)} more steps, left out here; "
-                   "ask your therapist."]
+    return [
+        *kept,
+        f"The source data set lists {len(rest)} more steps, left out here; ask your therapist.",
+    ]
 
 
-def _validate(library: dict[str, Any], json_path: Path, text: str,
-              sources: list[tuple[int, str]]) -> None:
+def _validate(
+    library: dict[str, Any], json_path: Path, text: str, sources: list[tuple[int, str]]
+) -> None:
     """The built library must load; an error points back at the JSON entry it came from."""
 
     def error(loc: tuple, message: str, hint: str | None = None) -> HandoutsError:
@@ -455,8 +477,9 @@ def _validate(library: dict[str, Any], json_path: Path, text: str,
             line = _entry_line(text, number - 1)
             rest = ".".join(str(part) for part in loc[2:])
             where = f"entry {number} ({source_id})" + (f" {rest}" if rest else "")
-        return HandoutsError(f"cannot import: {message}", file=str(json_path), line=line,
-                             field=where, hint=hint)
+        return HandoutsError(
+            f"cannot import: {message}", file=str(json_path), line=line, field=where, hint=hint
+        )
 
     try:
         model = convert(library, Library)
@@ -472,8 +495,9 @@ def _validate(library: dict[str, Any], json_path: Path, text: str,
 # --- photos -------------------------------------------------------------------------------
 
 
-def _find_photos(entry: dict[str, Any], photo_dir: Path, label: str,
-                 report: ImportReport) -> list[tuple[int, Path]]:
+def _find_photos(
+    entry: dict[str, Any], photo_dir: Path, label: str, report: ImportReport
+) -> list[tuple[int, Path]]:
     """(position in the JSON list, file) for the named photos that are there; counts the rest."""
     found: list[tuple[int, Path]] = []
     for position, name in enumerate(entry.get("images") or []):
@@ -514,9 +538,12 @@ def _photo_problem(path: Path) -> tuple[str | None, str | None]:
     return image_format, None
 
 
-def _check_photos(exercises: list[dict[str, Any]], sources: list[tuple[int, str]],
-                  candidates: list[list[tuple[int, Path]]],
-                  report: ImportReport) -> list[tuple[Path, str]]:
+def _check_photos(
+    exercises: list[dict[str, Any]],
+    sources: list[tuple[int, str]],
+    candidates: list[list[tuple[int, Path]]],
+    report: ImportReport,
+) -> list[tuple[Path, str]]:
     """Decide which photos to copy, set each exercise's ``images``; returns (source, target)."""
     paths = [path for found in candidates for _, path in found]
     # Filters are process-wide, so they are set once here and not inside the worker threads.
@@ -532,7 +559,8 @@ def _check_photos(exercises: list[dict[str, Any]], sources: list[tuple[int, str]
             image_format, problem = results[path]
             if problem:
                 report.photos_rejected.append(
-                    f"entry {number} ({source_id}): photo {path.name}: {problem}")
+                    f"entry {number} ({source_id}): photo {path.name}: {problem}"
+                )
                 continue
             target = f"images/{exercise['id']}/{position}{PHOTO_FORMATS[image_format]}"
             images.append(target)
@@ -551,8 +579,9 @@ def _prepare_out_dir(out_dir: Path) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise HandoutsError(f"cannot create the folder: {exc.strerror or exc}",
-                            file=str(out_dir)) from None
+        raise HandoutsError(
+            f"cannot create the folder: {exc.strerror or exc}", file=str(out_dir)
+        ) from None
 
 
 def _copy_photo(source: Path, target: Path) -> None:
@@ -563,8 +592,9 @@ def _copy_photo(source: Path, target: Path) -> None:
         os.replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise HandoutsError(f"cannot copy a photo to {target}: {exc.strerror or exc}",
-                            file=str(source)) from None
+        raise HandoutsError(
+            f"cannot copy a photo to {target}: {exc.strerror or exc}", file=str(source)
+        ) from None
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -579,8 +609,9 @@ def _write_atomic(path: Path, text: str) -> None:
         os.replace(temp_name, path)
     except OSError as exc:
         Path(temp_name).unlink(missing_ok=True)
-        raise HandoutsError(f"cannot write the library: {exc.strerror or exc}",
-                            file=str(path)) from None
+        raise HandoutsError(
+            f"cannot write the library: {exc.strerror or exc}", file=str(path)
+        ) from None
 
 
 # --- report helpers -----------------------------------------------------------------------

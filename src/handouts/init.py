@@ -75,8 +75,11 @@ def init_clinic(folder: Path, name: str = "My Clinic", force: bool = False) -> l
     library = folder / "exercises.yaml"
     existing = [p for p in [*files, library] if p.exists()]
     if existing and not force:
-        raise HandoutsError("already exists; nothing was written", file=str(existing[0]),
-                            hint="use --force to replace the starter files")
+        raise HandoutsError(
+            "already exists; nothing was written",
+            file=str(existing[0]),
+            hint="use --force to replace the starter files",
+        )
     (folder / "layouts").mkdir(parents=True, exist_ok=True)
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")

@@ -6,19 +6,29 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-from handouts.errors import HandoutsError
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from handouts.errors import HandoutsError
 from handouts.models import Clinic, Layout, Library, Plan
 
 if TYPE_CHECKING:
     from handouts.render.document import Rendered
 
-PLAN_OPTIONS = ("patient", "exercises", "program", "tips", "mistakes", "weeks", "date",
-                "therapist", "notes", "title", "layout")
+PLAN_OPTIONS = (
+    "patient",
+    "exercises",
+    "program",
+    "tips",
+    "mistakes",
+    "weeks",
+    "date",
+    "therapist",
+    "notes",
+    "title",
+    "layout",
+)
 
 
 @dataclass(frozen=True)
@@ -76,8 +86,9 @@ def open_layout(ref: str | None, paper: str | None = None, near: Path | None = N
     layout = load_layout(ref or "standard", dirs + layout_search_dirs(None))
     if paper is not None:
         if paper.lower() not in ("letter", "a4"):
-            raise HandoutsError(f"unknown paper size '{paper}'", field="--paper",
-                                hint="use letter or a4")
+            raise HandoutsError(
+                f"unknown paper size '{paper}'", field="--paper", hint="use letter or a4"
+            )
         layout = msgspec.structs.replace(layout, paper=paper.lower())
     return layout
 
@@ -87,12 +98,14 @@ def plan_from(request: HandoutRequest) -> Plan:
     from handouts.loading import load_plan
 
     base = load_plan(request.plan) if request.plan else None
-    given = {name: getattr(request, name) for name in PLAN_OPTIONS
-             if getattr(request, name) is not None}
+    given = {
+        name: getattr(request, name) for name in PLAN_OPTIONS if getattr(request, name) is not None
+    }
     if base is None:
         if "patient" not in given:
-            raise HandoutsError("no patient given", field="--patient",
-                                hint="give --patient NAME or a plan file")
+            raise HandoutsError(
+                "no patient given", field="--patient", hint="give --patient NAME or a plan file"
+            )
         return validate_options(Plan, given)
     if not given:
         return base
@@ -102,9 +115,16 @@ def plan_from(request: HandoutRequest) -> Plan:
     return merged
 
 
-OPTION_NAMES = {"exercises": "--exercise", "tips": "--tips", "mistakes": "--mistakes",
-                "program": "--program", "weeks": "--weeks", "date": "--date",
-                "patient": "--patient", "layout": "--layout"}
+OPTION_NAMES = {
+    "exercises": "--exercise",
+    "tips": "--tips",
+    "mistakes": "--mistakes",
+    "program": "--program",
+    "weeks": "--weeks",
+    "date": "--date",
+    "patient": "--patient",
+    "layout": "--layout",
+}
 
 
 def validate_options(model, data: dict):
@@ -126,9 +146,14 @@ def _as_option_error(exc: HandoutsError) -> HandoutsError:
     return exc
 
 
-def prepare(request: HandoutRequest, *, library: tuple[Library, Path] | None = None,
-            clinic: tuple[Clinic, Path] | None = None, today: dt.date | None = None,
-            plan: Plan | None = None):
+def prepare(
+    request: HandoutRequest,
+    *,
+    library: tuple[Library, Path] | None = None,
+    clinic: tuple[Clinic, Path] | None = None,
+    today: dt.date | None = None,
+    plan: Plan | None = None,
+):
     """Load what the request names (unless given), compose the handout and check that its
     text can be printed; every error points at the file, line or option it came from."""
     from handouts.compose import compose
@@ -149,17 +174,31 @@ def prepare(request: HandoutRequest, *, library: tuple[Library, Path] | None = N
         clinic = open_clinic(clinic_path)
     try:
         layout = open_layout(plan.layout, request.paper, near=plan_dir)
-        handout = compose(plan, lib, clinic[0], layout, library_dir=lib_dir,
-                          clinic_dir=clinic[1], today=today, with_pictures=request.pictures)
+        handout = compose(
+            plan,
+            lib,
+            clinic[0],
+            layout,
+            library_dir=lib_dir,
+            clinic_dir=clinic[1],
+            today=today,
+            with_pictures=request.pictures,
+        )
         check_text(handout)
     except HandoutsError as exc:
         raise _placed(exc, request, plan, lib, clinic[0]) from None
     return plan, handout
 
 
-def build(request: HandoutRequest, *, library: tuple[Library, Path] | None = None,
-          clinic: tuple[Clinic, Path] | None = None, today: dt.date | None = None,
-          plan: Plan | None = None, field_prefix: str = "") -> tuple[Plan, Rendered]:
+def build(
+    request: HandoutRequest,
+    *,
+    library: tuple[Library, Path] | None = None,
+    clinic: tuple[Clinic, Path] | None = None,
+    today: dt.date | None = None,
+    plan: Plan | None = None,
+    field_prefix: str = "",
+) -> tuple[Plan, Rendered]:
     """Load, compose and render the handout a request asks for."""
     from handouts.render.story import render_handout
 
@@ -167,8 +206,9 @@ def build(request: HandoutRequest, *, library: tuple[Library, Path] | None = Non
     return plan, render_handout(handout, field_prefix=field_prefix)
 
 
-def _placed(exc: HandoutsError, request: HandoutRequest, plan: Plan, lib: Library,
-            clinic: Clinic) -> HandoutsError:
+def _placed(
+    exc: HandoutsError, request: HandoutRequest, plan: Plan, lib: Library, clinic: Clinic
+) -> HandoutsError:
     """The error pointed at the option, or the file and line, its value came from."""
     from handouts.loading import locate
 
@@ -221,4 +261,3 @@ def make_handout(request: HandoutRequest, output: Path | None) -> Made:
         raise HandoutsError("the output file name must end in .pdf", file=str(path))
     write_atomic(path, rendered.pdf)
     return Made(path, rendered.pages, rendered.checkboxes)
-

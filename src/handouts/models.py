@@ -63,8 +63,9 @@ def _selection(value: Any, name: str) -> str | tuple[str, ...] | None:
         value = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
     for i, item in enumerate(value):
         if not ID_RE.match(item):
-            raise ValueError(f"{name}[{i}]: must be 'all', 'none' or ids like 'bird-dog', "
-                             f"got '{item[:40]}'")
+            raise ValueError(
+                f"{name}[{i}]: must be 'all', 'none' or ids like 'bird-dog', got '{item[:40]}'"
+            )
     return tuple(value)
 
 
@@ -82,8 +83,9 @@ class Dosage(Model, kw_only=True):
 
     def merged(self, override: Dosage) -> Dosage:
         """This dosage with every field the override sets replaced."""
-        changes = {f: getattr(override, f) for f in DOSAGE_FIELDS
-                   if getattr(override, f) is not None}
+        changes = {
+            f: getattr(override, f) for f in DOSAGE_FIELDS if getattr(override, f) is not None
+        }
         return msgspec.structs.replace(self, **changes) if changes else self
 
 
@@ -177,8 +179,9 @@ def _plan_exercises(value: Any) -> list[PlanExercise]:
         ids = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
         for i, item in enumerate(ids):
             if not ID_RE.match(item):
-                raise ValueError(f"exercises[{i}]: must be an id like 'bird-dog', "
-                                 f"got '{item[:40]}'")
+                raise ValueError(
+                    f"exercises[{i}]: must be an id like 'bird-dog', got '{item[:40]}'"
+                )
         value = ids
     return [PlanExercise(id=item) if isinstance(item, str) else item for item in value]
 
@@ -224,29 +227,48 @@ class Library(Model, kw_only=True):
             seen: dict[str, int] = {}
             for i, item in enumerate(getattr(self, section)):
                 if item.id in seen:
-                    found.append(((section, i, "id"), f"duplicate id '{item.id}'",
-                                  f"first used at {section}[{seen[item.id]}]"))
+                    found.append(
+                        (
+                            (section, i, "id"),
+                            f"duplicate id '{item.id}'",
+                            f"first used at {section}[{seen[item.id]}]",
+                        )
+                    )
                 seen.setdefault(item.id, i)
         categories = [c.id for c in self.categories]
         exercise_ids = list(self._exercise_index)
         for i, ex in enumerate(self.exercises):
             if ex.category not in categories:
-                found.append((("exercises", i, "category"), f"unknown category '{ex.category}'",
-                              did_you_mean(ex.category, categories)))
+                found.append(
+                    (
+                        ("exercises", i, "category"),
+                        f"unknown category '{ex.category}'",
+                        did_you_mean(ex.category, categories),
+                    )
+                )
         for i, program in enumerate(self.programs):
             for j, entry in enumerate(program.exercises):
                 if entry.id not in self._exercise_index:
-                    found.append((("programs", i, "exercises", j),
-                                  f"unknown exercise '{entry.id}'",
-                                  did_you_mean(entry.id, exercise_ids)))
+                    found.append(
+                        (
+                            ("programs", i, "exercises", j),
+                            f"unknown exercise '{entry.id}'",
+                            did_you_mean(entry.id, exercise_ids),
+                        )
+                    )
             for kind, known in (("tips", self.tips), ("mistakes", self.mistakes)):
                 chosen = getattr(program, kind)
                 if isinstance(chosen, tuple):
                     ids = [k.id for k in known]
                     for j, item in enumerate(chosen):
                         if item not in ids:
-                            found.append((("programs", i, kind, j),
-                                          f"unknown {kind[:-1]} '{item}'", did_you_mean(item, ids)))
+                            found.append(
+                                (
+                                    ("programs", i, kind, j),
+                                    f"unknown {kind[:-1]} '{item}'",
+                                    did_you_mean(item, ids),
+                                )
+                            )
         return found
 
     def exercise(self, exercise_id: str) -> Exercise | None:
@@ -313,8 +335,9 @@ class Clinic(Model, kw_only=True):
 
 
 SECTIONS = ("notes", "about", "exercises", "tips", "mistakes", "safety", "booking", "tracking")
-Section = Literal["notes", "intro", "about", "exercises", "tips", "mistakes", "safety", "booking",
-                  "tracking"]
+Section = Literal[
+    "notes", "intro", "about", "exercises", "tips", "mistakes", "safety", "booking", "tracking"
+]
 Margin = Annotated[float, Meta(ge=18, le=216)]  # points: a quarter inch to three inches
 
 

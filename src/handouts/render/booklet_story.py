@@ -117,8 +117,9 @@ class Contents(Flowable):
 
     Splits between lines, never leaving a section's line alone at the bottom of a page."""
 
-    def __init__(self, entries: list[Entry], theme: Theme, marks: Marks,
-                 lines: dict | None = None) -> None:
+    def __init__(
+        self, entries: list[Entry], theme: Theme, marks: Marks, lines: dict | None = None
+    ) -> None:
         super().__init__()
         self.entries, self.t, self.marks = entries, theme, marks
         self.lines = {} if lines is None else lines  # (key, width) -> lines; shared by parts
@@ -136,8 +137,12 @@ class Contents(Flowable):
             lines = self.lines.get((entry.key, avail_width))
             if lines is None:
                 x = self.indent * entry.level
-                lines = simpleSplit(entry.text, self._font(entry), self.size,
-                                    avail_width - x - self.number_w - self.size) or [""]
+                lines = simpleSplit(
+                    entry.text,
+                    self._font(entry),
+                    self.size,
+                    avail_width - x - self.number_w - self.size,
+                ) or [""]
                 self.lines[entry.key, avail_width] = lines
             before = self.gap_before if entry.level == 0 and i else 0
             yield lines, before + self.leading * len(lines)
@@ -160,8 +165,10 @@ class Contents(Flowable):
             n -= 1
         if n == 0 or n == len(self.entries):
             return []
-        return [Contents(self.entries[:n], self.t, self.marks, self.lines),
-                Contents(self.entries[n:], self.t, self.marks, self.lines)]
+        return [
+            Contents(self.entries[:n], self.t, self.marks, self.lines),
+            Contents(self.entries[n:], self.t, self.marks, self.lines),
+        ]
 
     def draw(self):
         c, t = self.canv, self.t
@@ -208,8 +215,13 @@ class PageNumbers(Flowable):
             page = self.marks.pages.get(key)
             text = str(page) if page is not None else ""
             number_w = stringWidth(text, font, size)
-            c.beginForm(Marks.form(key), lowerx=leader_from - size, lowery=-size,
-                        upperx=size, uppery=size * 1.5)
+            c.beginForm(
+                Marks.form(key),
+                lowerx=leader_from - size,
+                lowery=-size,
+                upperx=size,
+                uppery=size * 1.5,
+            )
             c.setFont(font, size)
             c.setFillColor(t.text)
             c.drawRightString(0, 0, text)
@@ -258,8 +270,14 @@ class SectionStart(KeepTogether):
 def _section_styles(t: Theme):
     return (
         t.derive("bk-section", t.title, spaceAfter=t.gap * 0.3, keepWithNext=1),
-        t.derive("bk-subtitle", t.heading, fontName=t.faces.regular, textColor=t.muted,
-                 spaceBefore=0, spaceAfter=t.gap * 0.6),
+        t.derive(
+            "bk-subtitle",
+            t.heading,
+            fontName=t.faces.regular,
+            textColor=t.muted,
+            spaceBefore=0,
+            spaceAfter=t.gap * 0.6,
+        ),
         t.derive("bk-count", t.small, spaceBefore=0, spaceAfter=t.gap * 0.4),
     )
 
@@ -303,30 +321,59 @@ class Cover(Flowable):
         self.book, self.t = book, theme
         h, t = book.handout, theme
         clinic = h.clinic
-        self.clinic = Para(f"<b>{markup(clinic.name)}</b>",
-                           t.derive("cover-clinic", t.body, textColor=t.primary_text,
-                                    fontSize=t.heading.fontSize * 1.25,
-                                    leading=t.heading.fontSize * 1.6))
+        self.clinic = Para(
+            f"<b>{markup(clinic.name)}</b>",
+            t.derive(
+                "cover-clinic",
+                t.body,
+                textColor=t.primary_text,
+                fontSize=t.heading.fontSize * 1.25,
+                leading=t.heading.fontSize * 1.6,
+            ),
+        )
         contact = [markup(x) for x in (clinic.address, clinic.contact_line) if x]
-        self.contact = Para("<br/>".join(contact), t.derive(
-            "cover-contact", t.body, textColor=t.muted)) if contact else None
-        self.kicker = Para("Exercise Library", t.derive(
-            "cover-kicker", t.heading, textColor=t.muted, spaceBefore=0, spaceAfter=0))
-        self.title = Para(markup(book.title), t.derive(
-            "cover-title", t.title, fontSize=t.title.fontSize * 1.6,
-            leading=t.title.fontSize * 1.95))
+        self.contact = (
+            Para("<br/>".join(contact), t.derive("cover-contact", t.body, textColor=t.muted))
+            if contact
+            else None
+        )
+        self.kicker = Para(
+            "Exercise Library",
+            t.derive("cover-kicker", t.heading, textColor=t.muted, spaceBefore=0, spaceAfter=0),
+        )
+        self.title = Para(
+            markup(book.title),
+            t.derive(
+                "cover-title",
+                t.title,
+                fontSize=t.title.fontSize * 1.6,
+                leading=t.title.fontSize * 1.95,
+            ),
+        )
         n, k = book.exercises, len(book.sections)
-        facts = (f"{n} {'exercise' if n == 1 else 'exercises'} in {k} "
-                 f"{'category' if k == 1 else 'categories'}")
-        self.facts = Para(facts, t.derive("cover-facts", t.heading, fontName=t.faces.regular,
-                                          textColor=t.text, spaceBefore=0, spaceAfter=0))
+        facts = (
+            f"{n} {'exercise' if n == 1 else 'exercises'} in {k} "
+            f"{'category' if k == 1 else 'categories'}"
+        )
+        self.facts = Para(
+            facts,
+            t.derive(
+                "cover-facts",
+                t.heading,
+                fontName=t.faces.regular,
+                textColor=t.text,
+                spaceBefore=0,
+                spaceAfter=0,
+            ),
+        )
         names = " · ".join(markup(one_line(s.category.title)) for s in book.sections[:12])
         if len(book.sections) > 12:
             names += " · …"
         self.names = Para(names, t.derive("cover-names", t.body, textColor=t.muted))
         self.date = Para(_long_date(h.date), t.derive("cover-date", t.body, textColor=t.muted))
-        self.logo = (Photo(h.logo, 160, t.title.fontSize * 3.2, align="left")
-                     if h.logo is not None else None)
+        self.logo = (
+            Photo(h.logo, 160, t.title.fontSize * 3.2, align="left") if h.logo is not None else None
+        )
 
     def wrap(self, avail_width, avail_height):
         self.width, self.height = avail_width, avail_height
@@ -353,8 +400,12 @@ class Cover(Flowable):
         c.setFillColor(t.primary)
         c.rect(0, top + t.gap * 0.8, w * 0.22, 4, stroke=0, fill=1)
         y = top
-        for p, h, after in ((self.kicker, kh, t.gap * 0.6), (self.title, th, t.gap * 1.4),
-                            (self.facts, fh, t.gap * 0.6), (self.names, nh, 0)):
+        for p, h, after in (
+            (self.kicker, kh, t.gap * 0.6),
+            (self.title, th, t.gap * 1.4),
+            (self.facts, fh, t.gap * 0.6),
+            (self.names, nh, 0),
+        ):
             y -= h
             p.drawOn(c, 0, y)
             y -= after
@@ -384,8 +435,9 @@ def _guidance_flowables(text: str, t: Theme) -> list[Flowable]:
 
 
 def _safety_callout(text: str, t: Theme) -> Flowable:
-    p = Para(f"<b>Listen to your body.</b> {markup(text)}",
-             t.derive("safety", t.body, spaceAfter=0))
+    p = Para(
+        f"<b>Listen to your body.</b> {markup(text)}", t.derive("safety", t.body, spaceAfter=0)
+    )
     return Callout([p], t.accent, tint(t.accent, 0.88), t.body.fontSize * 0.8)
 
 
@@ -396,8 +448,7 @@ def _guidance_keys(guidance: dict[str, str]) -> list[str]:
     return [k for k in known if k != "closing"] + others + [k for k in known if k == "closing"]
 
 
-def booklet_story(book: Booklet, theme: Theme, marks: Marks,
-                  frame_h: float) -> list[Flowable]:
+def booklet_story(book: Booklet, theme: Theme, marks: Marks, frame_h: float) -> list[Flowable]:
     """Cover, contents, a section per category, habits, mistakes, guidance. frame_h is the
     height of a page's text frame (a card taller than that flows on to the next page)."""
     h = book.handout
@@ -409,21 +460,28 @@ def booklet_story(book: Booklet, theme: Theme, marks: Marks,
         body.append(PageBreak())  # habits and mistakes share a page when they fit
         body += _habits(h, theme, marks, entries) + _mistakes(h, theme, marks, entries)
     body += _guidance(h.guidance, theme, marks, entries)
-    contents = [Anchor("contents", "Contents", 0, marks),
-                *_section_head("Contents", None, None, theme), Contents(entries, theme, marks)]
+    contents = [
+        Anchor("contents", "Contents", 0, marks),
+        *_section_head("Contents", None, None, theme),
+        Contents(entries, theme, marks),
+    ]
     return [Cover(book, theme), PageBreak(), *contents, *body, PageNumbers(theme, marks)]
 
 
-def _category(section: Section, layout, t: Theme, marks: Marks, entries: list[Entry],
-              frame_h: float) -> list[Flowable]:
+def _category(
+    section: Section, layout, t: Theme, marks: Marks, entries: list[Entry], frame_h: float
+) -> list[Flowable]:
     """A new page: the category's title, subtitle and intro, then every card, each whole."""
     category = section.category
     key = f"category-{category.id}"
     entries.append(Entry(0, one_line(category.title), key))
     n = len(section.cards)
-    head = [Anchor(key, category.title, 0, marks),
-            *_section_head(category.title, category.subtitle,
-                           f"{n} {'exercise' if n == 1 else 'exercises'}", t)]
+    head = [
+        Anchor(key, category.title, 0, marks),
+        *_section_head(
+            category.title, category.subtitle, f"{n} {'exercise' if n == 1 else 'exercises'}", t
+        ),
+    ]
     if category.intro:
         head += [*_guidance_flowables(category.intro, t), Spacer(1, t.gap * 0.8)]
     out: list[Flowable] = [PageBreak()]
@@ -444,28 +502,39 @@ def _habits(h: Handout, t: Theme, marks: Marks, entries: list[Entry]) -> list[Fl
         return []
     entries.append(Entry(0, HABITS_TITLE, "habits"))
     lines = [x for x in h.guidance.get("ergonomics", "").split("\n") if x.strip()]
-    head: list[Flowable] = [Anchor("habits", HABITS_TITLE, 0, marks),
-                            *_section_head(HABITS_TITLE, None, None, t)]
+    head: list[Flowable] = [
+        Anchor("habits", HABITS_TITLE, 0, marks),
+        *_section_head(HABITS_TITLE, None, None, t),
+    ]
     if lines:
         head.append(Para(markup(lines[0]), t.body))
     items = [Para(markup(tip.text), t.step, bulletText="✓") for tip in h.tips]
-    return [KeepTogether(head + items[:3]), *items[3:],
-            *(Para(markup(line), t.body) for line in lines[1:]), Spacer(1, t.gap * 2)]
+    return [
+        KeepTogether(head + items[:3]),
+        *items[3:],
+        *(Para(markup(line), t.body) for line in lines[1:]),
+        Spacer(1, t.gap * 2),
+    ]
 
 
 def _mistakes(h: Handout, t: Theme, marks: Marks, entries: list[Entry]) -> list[Flowable]:
     if not h.mistakes:
         return []
     entries.append(Entry(0, MISTAKES_TITLE, "mistakes"))
-    head = [Anchor("mistakes", MISTAKES_TITLE, 0, marks),
-            *_section_head(MISTAKES_TITLE, None, None, t)]
-    items = [Para(f"<b>{markup(m.title)}</b> {markup(m.text)}", t.step, bulletText="✗")
-             for m in h.mistakes]
+    head = [
+        Anchor("mistakes", MISTAKES_TITLE, 0, marks),
+        *_section_head(MISTAKES_TITLE, None, None, t),
+    ]
+    items = [
+        Para(f"<b>{markup(m.title)}</b> {markup(m.text)}", t.step, bulletText="✗")
+        for m in h.mistakes
+    ]
     return [KeepTogether(head + items[:3]), *items[3:], Spacer(1, t.gap * 2)]
 
 
-def _guidance(guidance: dict[str, str], t: Theme, marks: Marks,
-              entries: list[Entry]) -> list[Flowable]:
+def _guidance(
+    guidance: dict[str, str], t: Theme, marks: Marks, entries: list[Entry]
+) -> list[Flowable]:
     """The library's guidance as a closing section: why movement, the home program, the
     safety line, any guidance of the library's own, and its closing words."""
     keys = _guidance_keys(guidance)
@@ -474,8 +543,10 @@ def _guidance(guidance: dict[str, str], t: Theme, marks: Marks,
     title = GUIDANCE_TITLE if any(k in GUIDANCE_TITLES for k in keys) else LIBRARY_NOTES_TITLE
     entries.append(Entry(0, title, "guidance"))
     out: list[Flowable] = [PageBreak()]
-    head: list[Flowable] = [Anchor("guidance", title, 0, marks),
-                            *_section_head(title, None, None, t)]
+    head: list[Flowable] = [
+        Anchor("guidance", title, 0, marks),
+        *_section_head(title, None, None, t),
+    ]
     for key in keys:
         text = guidance[key]
         if key == "safety":
@@ -498,8 +569,9 @@ def check_booklet_text(book: Booklet, theme: Theme) -> None:
     check_glyphs(book.title, faces, "library title")
     for s in book.sections:
         c = s.category
-        check_glyphs(" ".join(x for x in (c.title, c.subtitle, c.intro) if x), faces,
-                     f"category '{c.id}'")
+        check_glyphs(
+            " ".join(x for x in (c.title, c.subtitle, c.intro) if x), faces, f"category '{c.id}'"
+        )
 
 
 def render_booklet(book: Booklet) -> document.Rendered:
@@ -511,8 +583,7 @@ def render_booklet(book: Booklet) -> document.Rendered:
         running_right=one_line(h.clinic.name),
         # The clinic's footer speaks to a patient ("prescribed for you"); the booklet's pages
         # carry how to reach the clinic instead (its name is in the running header).
-        footer=one_line("  ·  ".join(x for x in (h.clinic.phone, h.clinic.website) if x))
-        or None,
+        footer=one_line("  ·  ".join(x for x in (h.clinic.phone, h.clinic.website) if x)) or None,
         theme=theme,
     )
     story = booklet_story(book, theme, Marks(), document.body_height(h.layout, decor))
@@ -524,8 +595,7 @@ def render_booklet(book: Booklet) -> document.Rendered:
             date=h.date,
             title=one_line(book.title),
             author=one_line(h.clinic.name),
-            subject=one_line(f"Exercise library from {h.clinic.name}: "
-                             f"{book.exercises} exercises"),
+            subject=one_line(f"Exercise library from {h.clinic.name}: {book.exercises} exercises"),
             keywords=", ".join(one_line(s.category.title) for s in book.sections),
             outline=True,
         )
@@ -563,9 +633,16 @@ class SheetHead(Flowable):
         t = theme
         self.t = t
         clinic = handout.clinic
-        self.clinic = Para(f"<b>{markup(clinic.name)}</b>",
-                           t.derive("clinic", t.body, textColor=t.primary_text,
-                                    fontSize=t.heading.fontSize, leading=t.heading.leading))
+        self.clinic = Para(
+            f"<b>{markup(clinic.name)}</b>",
+            t.derive(
+                "clinic",
+                t.body,
+                textColor=t.primary_text,
+                fontSize=t.heading.fontSize,
+                leading=t.heading.leading,
+            ),
+        )
         contact = [markup(x) for x in (clinic.address, clinic.contact_line) if x]
         self.contact = Para("<br/>".join(contact), t.small) if contact else None
         self.title = Para(markup(handout.title), t.derive("t", t.title, alignment=2))
@@ -577,15 +654,17 @@ class SheetHead(Flowable):
         self.left_w = avail_width * 0.58
         self.logo, self.logo_w = None, 0.0
         if self.logo_path is not None:
-            self.logo = Photo(self.logo_path, avail_width * 0.2, t.title.fontSize * 2.6,
-                              align="left")
+            self.logo = Photo(
+                self.logo_path, avail_width * 0.2, t.title.fontSize * 2.6, align="left"
+            )
             self.logo_w = self.logo.draw_w + t.gap * 1.5
         text_w = self.left_w - self.logo_w
         _, self.clinic_h = self.clinic.wrap(text_w, avail_height)
         self.contact_h = self.contact.wrap(text_w, avail_height)[1] if self.contact else 0
         _, self.title_h = self.title.wrap(avail_width - self.left_w, avail_height)
-        self.top_h = max(self.clinic_h + self.contact_h + 2, self.title_h,
-                         self.logo.draw_h if self.logo else 0)
+        self.top_h = max(
+            self.clinic_h + self.contact_h + 2, self.title_h, self.logo.draw_h if self.logo else 0
+        )
         self.pad = t.body.fontSize * 0.7
         self.box_h = t.body.fontSize * 2.6 + 2 * self.pad
         self.height = self.top_h + t.gap * 1.2 + self.box_h
@@ -625,8 +704,14 @@ class BlankWeek(TrackingGrid):
     """One week of tick boxes with no dates printed: 'Day 1' to 'Day 7', a blank to write the
     date under each, so a sheet from the drawer works whenever it is handed out."""
 
-    def __init__(self, rows: list[tuple[str, str]], theme: Theme, box: float,
-                 pain: bool = True, notes: bool = True) -> None:
+    def __init__(
+        self,
+        rows: list[tuple[str, str]],
+        theme: Theme,
+        box: float,
+        pain: bool = True,
+        notes: bool = True,
+    ) -> None:
         super().__init__(1, dt.date(2000, 1, 3), rows, theme, box, pain, notes)
         self.title = Para("Week starting: ______________", theme.label)
 
@@ -653,8 +738,12 @@ class BlankWeek(TrackingGrid):
         for d in range(7):
             cx = self.name_w + (d + 0.5) * self.day_w
             c.drawCentredString(cx, y + self.head_h * 0.55, f"Day {d + 1}")
-            c.line(cx - self.day_w * 0.3, y + self.head_h * 0.2,
-                   cx + self.day_w * 0.3, y + self.head_h * 0.2)  # write the date here
+            c.line(
+                cx - self.day_w * 0.3,
+                y + self.head_h * 0.2,
+                cx + self.day_w * 0.3,
+                y + self.head_h * 0.2,
+            )  # write the date here
         boxes = Checkboxes.on(c)
         c.setLineWidth(0.8)
         for i, ((lines, h), (_, key)) in enumerate(zip(self.cells, self.rows, strict=True)):
@@ -673,8 +762,9 @@ class BlankWeek(TrackingGrid):
                 bx = self.name_w + (d + 0.5) * self.day_w - self.box / 2
                 by = y + (h - self.box) / 2
                 c.rect(bx, by, self.box, self.box, stroke=1, fill=1)
-                boxes.add(f"{key}-d{d + 1}", bx, by, self.box,
-                          tick="#" + t.primary_text.hexval()[2:])
+                boxes.add(
+                    f"{key}-d{d + 1}", bx, by, self.box, tick="#" + t.primary_text.hexval()[2:]
+                )
         if self.pain:
             y -= self.row_h
             c.setFillColor(t.text)
@@ -703,25 +793,37 @@ class BlankWeek(TrackingGrid):
             c.line(size * 3.6, y - size * 1.6, self.width, y - size * 1.6)
 
 
-def sheet_story(handout: Handout, theme: Theme, frame_h: float,
-                compact: bool = False) -> list[Flowable]:
+def sheet_story(
+    handout: Handout, theme: Theme, frame_h: float, compact: bool = False
+) -> list[Flowable]:
     """The sheet for the handout's one card; compact leaves out the notes lines and says
     less around the grid (for a card that would otherwise push the grid onto a page 2)."""
     t = theme
     card = handout.cards[0]
     track = handout.layout.tracking
-    story: list[Flowable] = [SheetHead(handout, t), Spacer(1, t.gap * 1.5),
-                             KeepTogether(_card(card, t, handout.layout, frame_h)),
-                             Spacer(1, t.gap * (0.5 if compact else 1))]
+    story: list[Flowable] = [
+        SheetHead(handout, t),
+        Spacer(1, t.gap * 1.5),
+        KeepTogether(_card(card, t, handout.layout, frame_h)),
+        Spacer(1, t.gap * (0.5 if compact else 1)),
+    ]
     safety = handout.guidance.get("safety")
     if safety:
-        story += [Spacer(1, t.gap * 0.5), _safety_callout(safety, t),
-                  Spacer(1, t.gap * (1 if compact else 1.5))]
-    intro = Para("Tick a box each day you do it, and write your pain (0–10) below." if compact else
-                 "Tick a box each day you do the exercise. Rate your pain from 0 (none) to "
-                 "10 (worst). Bring this sheet to your next visit.", t.body)
-    grid = BlankWeek([(one_line(card.name), card.id)], t, track.box, track.pain,
-                     track.notes and not compact)
+        story += [
+            Spacer(1, t.gap * 0.5),
+            _safety_callout(safety, t),
+            Spacer(1, t.gap * (1 if compact else 1.5)),
+        ]
+    intro = Para(
+        "Tick a box each day you do it, and write your pain (0–10) below."
+        if compact
+        else "Tick a box each day you do the exercise. Rate your pain from 0 (none) to "
+        "10 (worst). Bring this sheet to your next visit.",
+        t.body,
+    )
+    grid = BlankWeek(
+        [(one_line(card.name), card.id)], t, track.box, track.pain, track.notes and not compact
+    )
     story.append(KeepTogether([Para("Your Week", t.heading), intro, grid]))
     return story
 

@@ -77,7 +77,7 @@ class Checkboxes:
         key = (round(size, 2), tick)
         if key not in self._appearances:
             doc = self.canvas._doc
-            r, g, b = (int(tick[i:i + 2], 16) / 255 for i in (1, 3, 5))
+            r, g, b = (int(tick[i : i + 2], 16) / 255 for i in (1, 3, 5))
             s = size
             # A tick drawn as a stroked path: crisp at any zoom, no font needed.
             mark = (
@@ -94,12 +94,14 @@ class Checkboxes:
 def _stream(size: float, content: str) -> PDFStream:
     bbox = f"[0 0 {size:.2f} {size:.2f}]"
     return PDFStream(
-        PDFDictionary({
-            "Type": PDFName("XObject"),
-            "Subtype": PDFName("Form"),
-            "BBox": bbox,
-            "Resources": PDFDictionary({}),
-        }),
+        PDFDictionary(
+            {
+                "Type": PDFName("XObject"),
+                "Subtype": PDFName("Form"),
+                "BBox": bbox,
+                "Resources": PDFDictionary({}),
+            }
+        ),
         content,
         filters=[],
     )

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
-from reportlab.lib.utils import TimeStamp
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.lib.utils import simpleSplit
+from reportlab.lib.utils import TimeStamp, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageTemplate
 
 from handouts import __version__
@@ -114,13 +113,24 @@ def build(
         frames[name] = _frames(layout, width, height, top, m.bottom + footer_h)
     if head_height:
         # A full-width frame for the title block above the columns of page one.
-        top_frame = Frame(m.left, height - m.top - head_height, width - m.left - m.right,
-                          head_height, leftPadding=0, rightPadding=0, topPadding=0,
-                          bottomPadding=0, id="head")
-        frames["first"] = [top_frame, *_frames(layout, width, height, m.top + head_height,
-                                               m.bottom + footer_h)]
-    frames["wide"] = _frames(layout, width, height, m.top + header_h, m.bottom + footer_h,
-                             columns=1)
+        top_frame = Frame(
+            m.left,
+            height - m.top - head_height,
+            width - m.left - m.right,
+            head_height,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id="head",
+        )
+        frames["first"] = [
+            top_frame,
+            *_frames(layout, width, height, m.top + head_height, m.bottom + footer_h),
+        ]
+    frames["wide"] = _frames(
+        layout, width, height, m.top + header_h, m.bottom + footer_h, columns=1
+    )
 
     def decorate(canvas, doc, running: bool) -> None:
         canvas.saveState()
@@ -135,18 +145,33 @@ def build(
     doc = BaseDocTemplate(
         buffer,
         pagesize=(width, height),
-        leftMargin=m.left, rightMargin=m.right, topMargin=m.top, bottomMargin=m.bottom,
-        title=title, author=author, subject=subject, keywords=keywords,
-        creator=f"handouts {__version__}", lang="en-US",
-        initialFontName=theme.faces.regular, initialFontSize=theme.body.fontSize,
-        invariant=1, pageCompression=1,
+        leftMargin=m.left,
+        rightMargin=m.right,
+        topMargin=m.top,
+        bottomMargin=m.bottom,
+        title=title,
+        author=author,
+        subject=subject,
+        keywords=keywords,
+        creator=f"handouts {__version__}",
+        lang="en-US",
+        initialFontName=theme.faces.regular,
+        initialFontSize=theme.body.fontSize,
+        invariant=1,
+        pageCompression=1,
     )
-    doc.addPageTemplates([
-        PageTemplate("first", frames["first"], onPage=lambda c, d: decorate(c, d, False),
-                     autoNextPageTemplate="later"),
-        PageTemplate("later", frames["later"], onPage=lambda c, d: decorate(c, d, True)),
-        PageTemplate("wide", frames["wide"], onPage=lambda c, d: decorate(c, d, True)),
-    ])
+    doc.addPageTemplates(
+        [
+            PageTemplate(
+                "first",
+                frames["first"],
+                onPage=lambda c, d: decorate(c, d, False),
+                autoNextPageTemplate="later",
+            ),
+            PageTemplate("later", frames["later"], onPage=lambda c, d: decorate(c, d, True)),
+            PageTemplate("wide", frames["wide"], onPage=lambda c, d: decorate(c, d, True)),
+        ]
+    )
     if outline:
         doc.afterFlowable = _outline_hook(doc)
     maker = _canvas_maker(_stamp(date), theme)
@@ -161,8 +186,9 @@ def _furniture(layout, decor: PageDecor) -> tuple[float, float, list[str]]:
     width, _ = page_size(layout)
     m, small = layout.margins, theme.small
     label_w = stringWidth("Page 999 of 999", theme.faces.regular, small.fontSize) + 18
-    footer_lines = simpleSplit(decor.footer or "", theme.faces.regular, small.fontSize,
-                               width - m.left - m.right - label_w)[:4]
+    footer_lines = simpleSplit(
+        decor.footer or "", theme.faces.regular, small.fontSize, width - m.left - m.right - label_w
+    )[:4]
     footer_h = small.leading * (max(len(footer_lines), 1) + 1.2)
     return footer_h, small.leading * 2.4, footer_lines
 
@@ -177,6 +203,7 @@ def body_height(layout, decor: PageDecor) -> float:
 def _canvas_maker(stamp: TimeStamp, theme: Theme):
     def make(*args, **kwargs):
         return HandoutCanvas(*args, stamp=stamp, theme=theme, **kwargs)
+
     return make
 
 
@@ -186,8 +213,17 @@ def _frames(layout, width, height, top, bottom, columns: int | None = None) -> l
     inner = width - m.left - m.right
     col = (inner - GUTTER * (columns - 1)) / columns
     return [
-        Frame(m.left + i * (col + GUTTER), bottom, col, height - top - bottom,
-              leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=f"col{i}")
+        Frame(
+            m.left + i * (col + GUTTER),
+            bottom,
+            col,
+            height - top - bottom,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id=f"col{i}",
+        )
         for i in range(columns)
     ]
 
@@ -223,8 +259,9 @@ def _draw_running_header(canvas, decor: PageDecor, layout, width, height) -> Non
     canvas.drawString(m.left, y, fit(decor.running_left, t.faces.regular, size, inner * 0.64))
     canvas.setFillColor(t.primary_text)
     canvas.setFont(t.faces.bold, size)
-    canvas.drawRightString(width - m.right, y,
-                           fit(decor.running_right, t.faces.bold, size, inner * 0.34))
+    canvas.drawRightString(
+        width - m.right, y, fit(decor.running_right, t.faces.bold, size, inner * 0.34)
+    )
     canvas.setStrokeColor(t.primary)
     canvas.setLineWidth(1.2)
     canvas.line(m.left, y - size * 0.8, width - m.right, y - size * 0.8)
@@ -241,10 +278,12 @@ def fit(text: str, font: str, size: float, width: float) -> str:
 
 def _outline_hook(doc):
     """Bookmarks for flowables tagged with ``outline = (key, title, level)``."""
+
     def after(flowable) -> None:
         entry = getattr(flowable, "outline", None)
         if entry:
             key, text, level = entry
             doc.canv.bookmarkPage(key)
             doc.canv.addOutlineEntry(text, key, level=level, closed=level == 0)
+
     return after

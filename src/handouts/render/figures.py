@@ -731,7 +731,7 @@ def draw_illustration(
     The first use of a (name, size, colours, font) on a canvas defines a form XObject; every
     use draws that form. Raises KeyError for an unknown name and ValueError for a bad colour.
     """
-    poses = positions(name)
+    positions(name)  # an unknown name fails here, before anything is drawn
     if width <= 0 or height <= 0:
         raise ValueError(f"illustration box must have a positive size, not {width}x{height}")
     if font_size <= 0:
@@ -739,16 +739,23 @@ def draw_illustration(
     _color(primary, "primary")
     _color(accent, "accent")
     getFont(font_name)  # an unknown font fails here (KeyError), not inside a half-made form
-    form = define_illustration(canvas, name, width, height, primary, accent, font_name,
-                               font_size)
+    form = define_illustration(canvas, name, width, height, primary, accent, font_name, font_size)
     canvas.saveState()
     canvas.translate(x, y)
     canvas.doForm(form)
     canvas.restoreState()
 
 
-def define_illustration(canvas, name: str, width: float, height: float, primary: str,
-                        accent: str, font_name: str, font_size: float) -> str:
+def define_illustration(
+    canvas,
+    name: str,
+    width: float,
+    height: float,
+    primary: str,
+    accent: str,
+    font_name: str,
+    font_size: float,
+) -> str:
     """The form XObject's name for this illustration, defining it in the document if new."""
     poses = positions(name)
     primary, accent = primary.lower(), accent.lower()
@@ -811,8 +818,16 @@ class Illustration(Flowable):
 
     def define(self, canvas) -> None:
         """Make sure this illustration's form exists in canvas's document."""
-        define_illustration(canvas, self.name, self.width, self.height, self.primary,
-                            self.accent, self.font_name, self.font_size)
+        define_illustration(
+            canvas,
+            self.name,
+            self.width,
+            self.height,
+            self.primary,
+            self.accent,
+            self.font_name,
+            self.font_size,
+        )
 
     def __repr__(self) -> str:
         return f"Illustration({self.name!r}, {self.width:g}x{self.height:g})"

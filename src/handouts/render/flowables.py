@@ -83,7 +83,7 @@ class Callout(Flowable):
             parts = p.split(inner, room)
             if len(parts) == 2:
                 first.append(parts[0])
-                rest = [parts[1], *self.paragraphs[i + 1:]]
+                rest = [parts[1], *self.paragraphs[i + 1 :]]
             else:
                 rest = self.paragraphs[i:]
             break
@@ -91,8 +91,10 @@ class Callout(Flowable):
             return [self]
         if not first:
             return []
-        return [Callout(first, self.bar, self.fill, self.pad),
-                Callout(rest, self.bar, self.fill, self.pad)]
+        return [
+            Callout(first, self.bar, self.fill, self.pad),
+            Callout(rest, self.bar, self.fill, self.pad),
+        ]
 
     def draw(self):
         c = self.canv
@@ -111,9 +113,18 @@ class TrackingGrid(Flowable):
     """One week of the tick-off sheet: a row per exercise, a fillable box per day,
     a pain 0–10 row and a notes area. Never split across pages unless taller than one."""
 
-    def __init__(self, week: int, start: dt.date, rows: list[tuple[str, str]], theme: Theme,
-                 box: float, pain: bool = True, notes: bool = True, field_prefix: str = "",
-                 page_height: float | None = None) -> None:
+    def __init__(
+        self,
+        week: int,
+        start: dt.date,
+        rows: list[tuple[str, str]],
+        theme: Theme,
+        box: float,
+        pain: bool = True,
+        notes: bool = True,
+        field_prefix: str = "",
+        page_height: float | None = None,
+    ) -> None:
         super().__init__()
         self.week, self.start, self.rows, self.theme = week, start, rows, theme
         self.box, self.pain, self.notes = box, pain, notes
@@ -123,15 +134,22 @@ class TrackingGrid(Flowable):
         self.head_h = size * 2.9
         self.title = Para(
             f"Week {week}<font color='#{theme.muted.hexval()[2:]}' size='{size}'>"
-            f"  ·  {_span(start)}</font>", theme.label)
+            f"  ·  {_span(start)}</font>",
+            theme.label,
+        )
 
     def wrap(self, avail_width, avail_height):
         size = self.theme.body.fontSize
         self.width = avail_width
         faces = self.theme.faces
         labels = [self.start + dt.timedelta(days=d) for d in range(7)]
-        widest = max(max(stringWidth(f"{d:%b} {d.day}", faces.regular, size * 0.85),
-                         stringWidth(f"{d:%a}", faces.bold, size)) for d in labels)
+        widest = max(
+            max(
+                stringWidth(f"{d:%b} {d.day}", faces.regular, size * 0.85),
+                stringWidth(f"{d:%a}", faces.bold, size),
+            )
+            for d in labels
+        )
         self.day_w = max(self.box * 2.1, widest + size * 0.8)
         self.name_w = avail_width - 7 * self.day_w
         _, self.title_h = self.title.wrap(avail_width, avail_height)
@@ -142,8 +160,14 @@ class TrackingGrid(Flowable):
             self.cells.append((lines, max(self.row_h, len(lines) * leading + 8)))
         notes_h = size * 4.2 if self.notes else 0
         pain_h = self.row_h if self.pain else 0
-        self.height = (self.title_h + size * 0.5 + self.head_h + sum(h for _, h in self.cells)
-                       + pain_h + notes_h)
+        self.height = (
+            self.title_h
+            + size * 0.5
+            + self.head_h
+            + sum(h for _, h in self.cells)
+            + pain_h
+            + notes_h
+        )
         return self.width, self.height
 
     def split(self, avail_width, avail_height):
@@ -159,12 +183,23 @@ class TrackingGrid(Flowable):
             n += 1
         if n < 1:
             return []
-        return [self._part(self.rows[:n], pain=False, notes=False),
-                self._part(self.rows[n:], pain=self.pain, notes=self.notes)]
+        return [
+            self._part(self.rows[:n], pain=False, notes=False),
+            self._part(self.rows[n:], pain=self.pain, notes=self.notes),
+        ]
 
     def _part(self, rows, pain, notes):
-        return TrackingGrid(self.week, self.start, rows, self.theme, self.box, pain, notes,
-                            self.prefix, self.page_height)
+        return TrackingGrid(
+            self.week,
+            self.start,
+            rows,
+            self.theme,
+            self.box,
+            pain,
+            notes,
+            self.prefix,
+            self.page_height,
+        )
 
     def draw(self):
         c, t = self.canv, self.theme
@@ -200,8 +235,14 @@ class TrackingGrid(Flowable):
             _centred(text, f"{day:%a}", cx, y + self.head_h * 0.55, t.faces.bold, size)
         for d, cx in enumerate(centres):
             day = self.start + dt.timedelta(days=d)
-            _centred(text, f"{day:%b} {day.day}", cx, y + self.head_h * 0.18,
-                     t.faces.regular, size * 0.85)
+            _centred(
+                text,
+                f"{day:%b} {day.day}",
+                cx,
+                y + self.head_h * 0.18,
+                t.faces.regular,
+                size * 0.85,
+            )
         text.setFont(t.faces.regular, size)
         for (lines, h), (ry, _) in zip(self.cells, row_tops):
             first = ry + h / 2 + (len(lines) - 1) * size * 0.575 - size * 0.35
@@ -222,8 +263,9 @@ class TrackingGrid(Flowable):
             by = ry + h / 2 - half
             for d, cx in enumerate(centres):
                 outline.rect(cx - half, by, self.box, self.box)
-                boxes.add(f"{self.prefix}w{self.week}-{key}-d{d + 1}", cx - half, by, self.box,
-                          tick=tick)
+                boxes.add(
+                    f"{self.prefix}w{self.week}-{key}-d{d + 1}", cx - half, by, self.box, tick=tick
+                )
         c.setLineWidth(0.8)
         c.setStrokeColor(t.text)
         c.setFillColor(white)
@@ -284,8 +326,9 @@ class CardBody(Flowable):
     A body taller than the space left splits into the picture and the text stacked, which
     platypus can then break anywhere (only a card taller than a page ever needs that)."""
 
-    def __init__(self, text: list[Flowable], pictures: Flowable, gap: float,
-                 frame_height: float = 1e9) -> None:
+    def __init__(
+        self, text: list[Flowable], pictures: Flowable, gap: float, frame_height: float = 1e9
+    ) -> None:
         super().__init__()
         self.text, self.pictures, self.gap = text, pictures, gap
         self.frame_height = frame_height
@@ -295,7 +338,8 @@ class CardBody(Flowable):
         self.text_width = avail_width - pw - self.gap
         self.sizes = [f.wrapOn(self.canv, self.text_width, avail_height) for f in self.text]
         text_h = sum(h for _, h in self.sizes) + sum(
-            self._space(i) for i in range(len(self.text) - 1))
+            self._space(i) for i in range(len(self.text) - 1)
+        )
         self.picture_h = ph
         self.width, self.height = avail_width, max(text_h, ph)
         return self.width, self.height
@@ -326,22 +370,30 @@ class MonthGrid(Flowable):
 
     Exercises are numbered across the top, with a legend of their names above the grid."""
 
-    def __init__(self, start: dt.date, days: int, rows: list[tuple[str, str]], theme: Theme,
-                 box: float, pain: bool = True, field_prefix: str = "") -> None:
+    def __init__(
+        self,
+        start: dt.date,
+        days: int,
+        rows: list[tuple[str, str]],
+        theme: Theme,
+        box: float,
+        pain: bool = True,
+        field_prefix: str = "",
+    ) -> None:
         super().__init__()
         self.start, self.days, self.rows, self.theme = start, days, rows, theme
         self.box, self.pain, self.prefix = box, pain, field_prefix
         end = start + dt.timedelta(days=days - 1)
-        self.title = Para(
-            f"{days} days  ·  {_day(start)} – {_day(end)}, {end.year}", theme.label)
+        self.title = Para(f"{days} days  ·  {_day(start)} – {_day(end)}, {end.year}", theme.label)
 
     def wrap(self, avail_width, avail_height):
         t = self.theme
         size = t.body.fontSize
         self.width = avail_width
         days = [self.start + dt.timedelta(days=d) for d in range(self.days)]
-        self.date_w = max(stringWidth(f"{d:%a} {_day(d)}", t.faces.regular, size)
-                          for d in days) + size
+        self.date_w = (
+            max(stringWidth(f"{d:%a} {_day(d)}", t.faces.regular, size) for d in days) + size
+        )
         self.pain_w = size * 4.6 if self.pain else 0
         self.col_w = (avail_width - self.date_w - self.pain_w) / max(len(self.rows), 1)
         self.head_h = size * 2.2

@@ -53,8 +53,9 @@ class QRCode(Flowable):
         if self.caption:
             c.setFillColor(self.theme.muted)
             c.setFont(self.theme.faces.regular, self.caption_size)
-            c.drawCentredString(self.size / 2, top - self.size - self.caption_size * 1.05,
-                                self.caption)
+            c.drawCentredString(
+                self.size / 2, top - self.size - self.caption_size * 1.05, self.caption
+            )
         c.restoreState()
 
 
@@ -148,10 +149,17 @@ def picture_column(card, theme: Theme, width: float) -> PictureColumn | None:
         for path in card.pictures[:2]:
             items.append(Photo(path, width, height * (1.6 if len(card.pictures) == 1 else 1)))
     elif card.illustration and card.illustration in available():
-        items.append(Illustration(
-            card.illustration, width, height,
-            primary="#" + theme.primary.hexval()[2:], accent="#" + theme.accent.hexval()[2:],
-            font_name=theme.faces.regular, font_size=theme.small.fontSize * 0.9))
+        items.append(
+            Illustration(
+                card.illustration,
+                width,
+                height,
+                primary="#" + theme.primary.hexval()[2:],
+                accent="#" + theme.accent.hexval()[2:],
+                font_name=theme.faces.regular,
+                font_size=theme.small.fontSize * 0.9,
+            )
+        )
     if card.video:
         items.append(QRCode(card.video, min(72.0, width * 0.45), "Scan for the video", theme))
     return PictureColumn(items, width, theme.gap * 0.6) if items else None

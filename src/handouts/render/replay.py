@@ -44,8 +44,13 @@ class Block(Flowable):
     ``defines`` are callables that make sure the forms a replay uses exist in the document.
     A block taller than ``frame_height`` gives its parts back to platypus to split."""
 
-    def __init__(self, parts: list[Flowable], key: tuple | None, frame_height: float,
-                 defines: tuple[Callable, ...] = ()) -> None:
+    def __init__(
+        self,
+        parts: list[Flowable],
+        key: tuple | None,
+        frame_height: float,
+        defines: tuple[Callable, ...] = (),
+    ) -> None:
         super().__init__()
         self.parts, self.key, self.frame_height, self.defines = parts, key, frame_height, defines
 
@@ -59,7 +64,8 @@ class Block(Flowable):
         self._replay = None
         self.sizes = [p.wrapOn(self.canv, avail_width, avail_height) for p in self.parts]
         self.height = sum(h for _, h in self.sizes) + sum(
-            self._gap(i) for i in range(len(self.parts) - 1))
+            self._gap(i) for i in range(len(self.parts) - 1)
+        )
         return self.width, self.height
 
     def _gap(self, i: int) -> float:
@@ -90,7 +96,10 @@ class Block(Flowable):
         self._draw_parts()
         if self.key is not None and canvas._code is code:
             _CACHE[(self.key, self.width)] = (
-                self.height, code[start:], canvas._formsinuse[forms_before:])
+                self.height,
+                code[start:],
+                canvas._formsinuse[forms_before:],
+            )
             if len(_CACHE) > _MAX:
                 _CACHE.popitem(last=False)
 

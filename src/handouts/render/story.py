@@ -10,16 +10,15 @@ from reportlab.platypus import (
     KeepTogether,
     NextPageTemplate,
     PageBreak,
-
     Spacer,
 )
 
 from handouts.compose import Card, Handout
 from handouts.render import document
+from handouts.render.figures import Illustration
 from handouts.render.flowables import Callout, CardBody, CardHeader, MonthGrid, TrackingGrid
 from handouts.render.fonts import check_glyphs
 from handouts.render.para import Para
-from handouts.render.figures import Illustration
 from handouts.render.pictures import Photo, QRCode, picture_column
 from handouts.render.replay import Block, replayable
 from handouts.render.styles import Theme, theme_for, tint
@@ -32,8 +31,9 @@ def render_handout(handout: Handout, *, field_prefix: str = "") -> document.Rend
     _check_text(handout, theme)
     clinic = handout.clinic
     decor = document.PageDecor(
-        running_left=one_line(f"{handout.patient}  ·  {handout.title}  ·  "
-                              f"{_long_date(handout.date)}"),
+        running_left=one_line(
+            f"{handout.patient}  ·  {handout.title}  ·  {_long_date(handout.date)}"
+        ),
         running_right=one_line(clinic.name),
         footer=one_line(clinic.footer) if clinic.footer else None,
         theme=theme,
@@ -83,17 +83,23 @@ def check_text(handout: Handout) -> None:
 
 def _check_text(handout: Handout, theme: Theme) -> None:
     faces = (theme.faces.regular, theme.faces.bold)
-    fields = {"patient": handout.patient, "therapist": handout.therapist or "",
-              "notes": handout.notes or "", "title": handout.title,
-              "clinic name": handout.clinic.name, "clinic footer": handout.clinic.footer or "",
-              "clinic address": handout.clinic.address or "",
-              "clinic contact": handout.clinic.contact_line}
+    fields = {
+        "patient": handout.patient,
+        "therapist": handout.therapist or "",
+        "notes": handout.notes or "",
+        "title": handout.title,
+        "clinic name": handout.clinic.name,
+        "clinic footer": handout.clinic.footer or "",
+        "clinic address": handout.clinic.address or "",
+        "clinic contact": handout.clinic.contact_line,
+    }
     for card in handout.cards:
         where = f"exercise '{card.id}'"
         fields[f"{where} name"] = card.name
         fields[f"{where} purpose"] = card.purpose
-        fields[f"{where} text"] = " ".join((*card.steps, *card.tips, *card.cautions,
-                                            card.note or "", card.dosage or ""))
+        fields[f"{where} text"] = " ".join(
+            (*card.steps, *card.tips, *card.cautions, card.note or "", card.dosage or "")
+        )
         if card.areas:
             fields[f"{where} areas"] = " ".join((card.areas.title, *card.areas.items))
     for tip in handout.tips:
@@ -129,21 +135,39 @@ class TitleBlock(Flowable):
         self.h, self.t = handout, theme
         clinic = handout.clinic
         t = theme
-        self.clinic = Para(f"<b>{markup(clinic.name)}</b>",
-                                t.derive("clinic", t.body, textColor=t.primary_text,
-                                             fontSize=t.heading.fontSize,
-                                             leading=t.heading.leading))
-        contact = [markup(x) for x in (clinic.address, "  ·  ".join(
-            p for p in (clinic.phone, clinic.email) if p), clinic.website) if x]
+        self.clinic = Para(
+            f"<b>{markup(clinic.name)}</b>",
+            t.derive(
+                "clinic",
+                t.body,
+                textColor=t.primary_text,
+                fontSize=t.heading.fontSize,
+                leading=t.heading.leading,
+            ),
+        )
+        contact = [
+            markup(x)
+            for x in (
+                clinic.address,
+                "  ·  ".join(p for p in (clinic.phone, clinic.email) if p),
+                clinic.website,
+            )
+            if x
+        ]
         self.contact = Para("<br/>".join(contact), t.small) if contact else None
         self.title = Para(markup(handout.title), t.derive("t", t.title, alignment=2))
         self.title_left = Para(markup(handout.title), t.title)
         who = [("Patient", handout.patient), ("Date", _long_date(handout.date))]
         if handout.therapist:
             who.append(("Therapist", handout.therapist))
-        self.who = [Para(f"<font color='#{t.muted.hexval()[2:]}'>{label}</font><br/>"
-                              f"<b>{markup(one_line(value))}</b>", t.derive("who", t.body, spaceAfter=0))
-                    for label, value in who]
+        self.who = [
+            Para(
+                f"<font color='#{t.muted.hexval()[2:]}'>{label}</font><br/>"
+                f"<b>{markup(one_line(value))}</b>",
+                t.derive("who", t.body, spaceAfter=0),
+            )
+            for label, value in who
+        ]
         self.logo_path = handout.logo
 
     def wrap(self, avail_width, avail_height):
@@ -152,8 +176,9 @@ class TitleBlock(Flowable):
         self.left_w = avail_width * 0.58
         self.logo, self.logo_w = None, 0.0
         if self.logo_path is not None:
-            self.logo = Photo(self.logo_path, avail_width * 0.2, t.title.fontSize * 2.6,
-                              align="left")
+            self.logo = Photo(
+                self.logo_path, avail_width * 0.2, t.title.fontSize * 2.6, align="left"
+            )
             self.logo_w = self.logo.draw_w + t.gap * 1.5
         # Large type in a narrow column breaks words: then the title goes under the clinic.
         self.stacked = self.left_w - self.logo_w < t.body.fontSize * 16
@@ -236,22 +261,38 @@ def _about(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[
     if not handout.categories:
         return []
     body: list[Flowable] = [_heading("Why These Exercises", theme)]
-    body.extend(Para(f"<b>{markup(title)}.</b> {markup(intro)}", theme.body)
-                for title, intro in handout.categories)
+    body.extend(
+        Para(f"<b>{markup(title)}.</b> {markup(intro)}", theme.body)
+        for title, intro in handout.categories
+    )
     return [KeepTogether(body), Spacer(1, theme.gap * 0.5)]
 
 
 def _notes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
     if not handout.notes:
         return []
-    label = Para("A note from your therapist", theme.derive("nl", theme.label, textColor=theme.primary_text, spaceAfter=theme.gap * 0.3))
-    return [Callout([label, Para(markup(handout.notes), theme.derive("n", theme.body, spaceAfter=0))],
-                    theme.primary, tint(theme.primary, 0.92), theme.body.fontSize * 0.8),
-            Spacer(1, theme.gap)]
+    label = Para(
+        "A note from your therapist",
+        theme.derive("nl", theme.label, textColor=theme.primary_text, spaceAfter=theme.gap * 0.3),
+    )
+    return [
+        Callout(
+            [label, Para(markup(handout.notes), theme.derive("n", theme.body, spaceAfter=0))],
+            theme.primary,
+            tint(theme.primary, 0.92),
+            theme.body.fontSize * 0.8,
+        ),
+        Spacer(1, theme.gap),
+    ]
 
 
-def card_flowables(card: Card, theme: Theme, width: float | None = None,
-                   picture_share: float = 0.36, frame_height: float = 1e9) -> list[Flowable]:
+def card_flowables(
+    card: Card,
+    theme: Theme,
+    width: float | None = None,
+    picture_share: float = 0.36,
+    frame_height: float = 1e9,
+) -> list[Flowable]:
     """One exercise card: header band, purpose, dosage, steps, extras, the therapist's note."""
     t = theme
     inner: list[Flowable] = [Para(markup(card.purpose), t.purpose)]
@@ -260,19 +301,32 @@ def card_flowables(card: Card, theme: Theme, width: float | None = None,
     for i, step in enumerate(card.steps, start=1):
         inner.append(Para(markup(step), t.step, bulletText=f"{i}."))
     if card.areas:
-        inner.append(Para(f"<b>{markup(card.areas.title)}:</b>", t.derive("areas", t.body, spaceAfter=t.gap * 0.2)))
+        inner.append(
+            Para(
+                f"<b>{markup(card.areas.title)}:</b>",
+                t.derive("areas", t.body, spaceAfter=t.gap * 0.2),
+            )
+        )
         inner.extend(Para(markup(item), t.step, bulletText="•") for item in card.areas.items)
     accent = t.accent_text.hexval()[2:]
     for tip in card.tips:
-        inner.append(Para(f"<font color='#{accent}'><b>Pro tip:</b></font> {markup(tip)}",
-                               t.body))
+        inner.append(Para(f"<font color='#{accent}'><b>Pro tip:</b></font> {markup(tip)}", t.body))
     for caution in card.cautions:
         inner.append(Para(f"<b>Caution:</b> {markup(caution)}", t.body))
     if card.note:
-        inner.append(Callout(
-            [Para(f"<b>Your therapist’s note:</b> {markup(card.note)}",
-                       t.derive("cn", t.body, spaceAfter=0))],
-            t.accent, tint(t.accent, 0.9), t.body.fontSize * 0.5))
+        inner.append(
+            Callout(
+                [
+                    Para(
+                        f"<b>Your therapist’s note:</b> {markup(card.note)}",
+                        t.derive("cn", t.body, spaceAfter=0),
+                    )
+                ],
+                t.accent,
+                tint(t.accent, 0.9),
+                t.body.fontSize * 0.5,
+            )
+        )
     indent = t.body.fontSize * 0.6
     body: list[Flowable] = [_Indented(f, indent) for f in inner]
     column = picture_column(card, t, min(width * picture_share, 260)) if width else None
@@ -300,8 +354,9 @@ class _Indented(Flowable):
         return self.f.getSpaceBefore()
 
     def split(self, avail_width, avail_height):
-        return [_Indented(p, self.indent) for p in self.f.split(avail_width - self.indent,
-                                                                 avail_height)]
+        return [
+            _Indented(p, self.indent) for p in self.f.split(avail_width - self.indent, avail_height)
+        ]
 
     def draw(self):
         self.f.drawOn(self.canv, self.indent, 0)
@@ -322,12 +377,21 @@ def _exercises(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> l
     return out
 
 
-def _card_block(card: Card, parts: list[Flowable], theme: Theme, share: float,
-                frame_h: float) -> Block:
+def _card_block(
+    card: Card, parts: list[Flowable], theme: Theme, share: float, frame_h: float
+) -> Block:
     """A card kept whole on its page, drawn once per process and replayed after that."""
-    texts = (card.name, card.purpose, card.dosage or "", card.note or "", *card.steps,
-             *card.tips, *card.cautions, *(card.areas.items if card.areas else ()),
-             card.areas.title if card.areas else "")
+    texts = (
+        card.name,
+        card.purpose,
+        card.dosage or "",
+        card.note or "",
+        *card.steps,
+        *card.tips,
+        *card.cautions,
+        *(card.areas.items if card.areas else ()),
+        card.areas.title if card.areas else "",
+    )
     key = None
     if not card.pictures and replayable(texts):
         key = ("card", repr(card), theme.key, share)
@@ -364,8 +428,10 @@ def _mistakes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> li
     if not handout.mistakes:
         return []
     body: list[Flowable] = [_heading("Common Mistakes to Avoid", theme)]
-    body.extend(Para(f"<b>{markup(m.title)}</b> {markup(m.text)}", theme.step,
-                          bulletText="✗") for m in handout.mistakes)
+    body.extend(
+        Para(f"<b>{markup(m.title)}</b> {markup(m.text)}", theme.step, bulletText="✗")
+        for m in handout.mistakes
+    )
     return [KeepTogether(body), Spacer(1, theme.gap)]
 
 
@@ -373,11 +439,15 @@ def _safety(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list
     text = handout.guidance.get("safety")
     if not text:
         return []
-    p = Para(f"<b>Listen to your body.</b> {markup(text)}",
-                  theme.derive("safety", theme.body, spaceAfter=0))
-    return [Spacer(1, theme.gap * 0.5),
-            Callout([p], theme.accent, tint(theme.accent, 0.88), theme.body.fontSize * 0.8),
-            Spacer(1, theme.gap)]
+    p = Para(
+        f"<b>Listen to your body.</b> {markup(text)}",
+        theme.derive("safety", theme.body, spaceAfter=0),
+    )
+    return [
+        Spacer(1, theme.gap * 0.5),
+        Callout([p], theme.accent, tint(theme.accent, 0.88), theme.body.fontSize * 0.8),
+        Spacer(1, theme.gap),
+    ]
 
 
 def _tracking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
@@ -395,9 +465,14 @@ def _month_sheets(handout: Handout, theme: Theme, prefix: str) -> list[Flowable]
     """Four weeks to a page, as many pages as the plan's weeks need."""
     track = handout.layout.tracking
     rows = [(markup(one_line(c.name)), f"{c.number:02d}-{c.id}") for c in handout.cards]
-    out: list[Flowable] = [_heading("Your Tracking Sheet", theme), Para(
-        "Tick a box each day you do the exercise (with a pen, or tap it on a tablet). "
-        "Write your pain from 0 (none) to 10 (worst) in the last column.", theme.body)]
+    out: list[Flowable] = [
+        _heading("Your Tracking Sheet", theme),
+        Para(
+            "Tick a box each day you do the exercise (with a pen, or tap it on a tablet). "
+            "Write your pain from 0 (none) to 10 (worst) in the last column.",
+            theme.body,
+        ),
+    ]
     pages = -(-handout.weeks // 4)
     for page in range(pages):
         start = handout.date + dt.timedelta(days=28 * page)
@@ -413,15 +488,20 @@ def _week_sheets(handout: Handout, theme: Theme, prefix: str, frame_h: float) ->
     intro = Para(
         "Tick a box each day you do the exercise (with a pen, or tap it on a tablet). "
         "Rate your pain each day from 0 (none) to 10 (worst). Bring this sheet to your next visit.",
-        theme.body)
+        theme.body,
+    )
     out: list[Flowable] = []
     for week in range(1, handout.weeks + 1):
         start = handout.date + dt.timedelta(days=7 * (week - 1))
-        grid = TrackingGrid(week, start, rows, theme, track.box, track.pain, track.notes,
-                            prefix, frame_h)
+        grid = TrackingGrid(
+            week, start, rows, theme, track.box, track.pain, track.notes, prefix, frame_h
+        )
         # The heading stays with the first week's grid; a grid moves to a new page whole.
-        out.append(KeepTogether([_heading("Your Tracking Sheet", theme), intro, grid])
-                   if week == 1 else grid)
+        out.append(
+            KeepTogether([_heading("Your Tracking Sheet", theme), intro, grid])
+            if week == 1
+            else grid
+        )
         out.append(Spacer(1, theme.gap * 2))
     return out
 
@@ -431,10 +511,14 @@ def _booking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> lis
     if not url:
         return []
     size = max(theme.body.fontSize * 6.5, 64)
-    text = [Para("<b>Book your next visit</b>", theme.label),
-            Para(f"Scan the code with your phone’s camera, or visit {markup(url)}", theme.body)]
-    return [Spacer(1, theme.gap),
-            CardBody(text, QRCode(url, size, None, theme), theme.gap * 2, frame_h)]
+    text = [
+        Para("<b>Book your next visit</b>", theme.label),
+        Para(f"Scan the code with your phone’s camera, or visit {markup(url)}", theme.body),
+    ]
+    return [
+        Spacer(1, theme.gap),
+        CardBody(text, QRCode(url, size, None, theme), theme.gap * 2, frame_h),
+    ]
 
 
 SECTIONS = {

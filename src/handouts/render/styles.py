@@ -19,9 +19,11 @@ def tint(color: Color, amount: float) -> Color:
 
 def readable_on_white(color: Color) -> Color:
     """The colour darkened until text in it has at least 4.5:1 contrast on white (WCAG AA)."""
+
     def luminance(c: Color) -> float:
         def channel(v: float) -> float:
             return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
         return 0.2126 * channel(c.red) + 0.7152 * channel(c.green) + 0.0722 * channel(c.blue)
 
     while 1.05 / (luminance(color) + 0.05) < 4.5:
@@ -89,10 +91,16 @@ def _theme(layout: Layout, clinic_primary: str, clinic_accent: str) -> Theme:
     def style(name: str, size: float, font: str | None = None, **kw) -> ParagraphStyle:
         kw.setdefault("textColor", text)
         return ParagraphStyle(
-            name, fontName=font or faces.regular, fontSize=size,
-            leading=round(size * sizes.leading, 2), splitLongWords=True, allowWidows=0,
-            bulletFontName=faces.regular, bulletFontSize=size,
-            allowOrphans=0, **kw,
+            name,
+            fontName=font or faces.regular,
+            fontSize=size,
+            leading=round(size * sizes.leading, 2),
+            splitLongWords=True,
+            allowWidows=0,
+            bulletFontName=faces.regular,
+            bulletFontSize=size,
+            allowOrphans=0,
+            **kw,
         )
 
     primary_text = readable_on_white(primary)
@@ -111,12 +119,25 @@ def _theme(layout: Layout, clinic_primary: str, clinic_accent: str) -> Theme:
         body=body,
         small=style("small", sizes.small, textColor=muted),
         purpose=style("purpose", sizes.body, spaceAfter=gap * 0.4),
-        dosage=style("dosage", sizes.body, faces.bold, textColor=primary_text,
-                     spaceAfter=gap * 0.5),
-        step=style("step", sizes.body, leftIndent=sizes.body * 1.6,
-                   bulletIndent=sizes.body * 0.2, spaceAfter=gap * 0.25),
-        heading=style("heading", sizes.heading, faces.bold, textColor=primary_text,
-                      spaceBefore=gap * 1.2, spaceAfter=gap * 0.6, keepWithNext=1),
+        dosage=style(
+            "dosage", sizes.body, faces.bold, textColor=primary_text, spaceAfter=gap * 0.5
+        ),
+        step=style(
+            "step",
+            sizes.body,
+            leftIndent=sizes.body * 1.6,
+            bulletIndent=sizes.body * 0.2,
+            spaceAfter=gap * 0.25,
+        ),
+        heading=style(
+            "heading",
+            sizes.heading,
+            faces.bold,
+            textColor=primary_text,
+            spaceBefore=gap * 1.2,
+            spaceAfter=gap * 0.6,
+            keepWithNext=1,
+        ),
         card_title=style("card_title", sizes.heading, faces.bold),
         title=style("title", sizes.title, faces.bold, textColor=primary_text),
         label=style("label", sizes.body, faces.bold),
