@@ -42,8 +42,16 @@ from reportlab.platypus import (
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "exercises.yaml"
 CLINIC = ROOT / "src" / "handouts" / "data" / "clinic.yaml"
-EXERCISES = ["bird-dog", "glute-bridge", "dead-bug", "side-plank", "cat-cow", "squat",
-             "hip-hinge", "childs-pose"]
+EXERCISES = [
+    "bird-dog",
+    "glute-bridge",
+    "dead-bug",
+    "side-plank",
+    "cat-cow",
+    "squat",
+    "hip-hinge",
+    "childs-pose",
+]
 SIDES = {"alternate": "alternate sides", "each": "each side", "both": "both sides"}
 
 PRIMARY = colors.HexColor("#146ea0")
@@ -54,20 +62,44 @@ SHADE = colors.HexColor("#f3f6f9")
 BAND = colors.HexColor("#dcebf3")
 
 _base = getSampleStyleSheet()
-BODY = ParagraphStyle("body", _base["Normal"], fontName="Helvetica", fontSize=11, leading=14.5,
-                      spaceAfter=4)
+BODY = ParagraphStyle(
+    "body", _base["Normal"], fontName="Helvetica", fontSize=11, leading=14.5, spaceAfter=4
+)
 SMALL = ParagraphStyle("small", BODY, fontSize=9, leading=11.5, textColor=MUTED, spaceAfter=0)
 STEP = ParagraphStyle("step", BODY, leftIndent=18, bulletIndent=4, spaceAfter=2)
 PURPOSE = ParagraphStyle("purpose", BODY, fontName="Helvetica-Oblique")
 DOSAGE = ParagraphStyle("dosage", BODY, fontName="Helvetica-Bold", textColor=PRIMARY)
-H1 = ParagraphStyle("h1", BODY, fontName="Helvetica-Bold", fontSize=22, leading=26,
-                    alignment=TA_RIGHT, textColor=PRIMARY)
-H2 = ParagraphStyle("h2", BODY, fontName="Helvetica-Bold", fontSize=15, leading=19,
-                    textColor=PRIMARY, spaceBefore=8, spaceAfter=6)
-CARD = ParagraphStyle("card", BODY, fontName="Helvetica-Bold", fontSize=13, leading=16,
-                      spaceAfter=0)
-CLINIC_NAME = ParagraphStyle("clinic", BODY, fontName="Helvetica-Bold", fontSize=15, leading=19,
-                             textColor=PRIMARY, spaceAfter=0)
+H1 = ParagraphStyle(
+    "h1",
+    BODY,
+    fontName="Helvetica-Bold",
+    fontSize=22,
+    leading=26,
+    alignment=TA_RIGHT,
+    textColor=PRIMARY,
+)
+H2 = ParagraphStyle(
+    "h2",
+    BODY,
+    fontName="Helvetica-Bold",
+    fontSize=15,
+    leading=19,
+    textColor=PRIMARY,
+    spaceBefore=8,
+    spaceAfter=6,
+)
+CARD = ParagraphStyle(
+    "card", BODY, fontName="Helvetica-Bold", fontSize=13, leading=16, spaceAfter=0
+)
+CLINIC_NAME = ParagraphStyle(
+    "clinic",
+    BODY,
+    fontName="Helvetica-Bold",
+    fontSize=15,
+    leading=19,
+    textColor=PRIMARY,
+    spaceAfter=0,
+)
 CELL = ParagraphStyle("cell", BODY, fontSize=10, leading=12, spaceAfter=0)
 DINGBAT = ParagraphStyle("dingbat", STEP, bulletFontName="ZapfDingbats")  # ✔ and ✘ bullets
 
@@ -78,16 +110,16 @@ def load_content(library: Path = LIBRARY, clinic: Path = CLINIC) -> dict:
         lib = yaml.safe_load(f)
     with open(clinic, encoding="utf-8") as f:
         clin = yaml.safe_load(f)
-    return {"library": lib, "clinic": clin,
-            "exercises": {e["id"]: e for e in lib["exercises"]}}
+    return {"library": lib, "clinic": clin, "exercises": {e["id"]: e for e in lib["exercises"]}}
 
 
 def dosage_line(d: dict) -> str:
     parts = []
     sets, reps = d.get("sets"), d.get("reps")
     if sets and reps:
-        parts.append(f"{sets} {'set' if sets == 1 else 'sets'} × {reps} "
-                     f"{'rep' if reps == 1 else 'reps'}")
+        parts.append(
+            f"{sets} {'set' if sets == 1 else 'sets'} × {reps} {'rep' if reps == 1 else 'reps'}"
+        )
     elif sets:
         parts.append(f"{sets} {'set' if sets == 1 else 'sets'}")
     elif reps:
@@ -110,39 +142,72 @@ class CheckBox(Flowable):
         self.width = self.height = size
 
     def draw(self):
-        self.canv.acroForm.checkbox(name=self.name, x=0, y=0, size=self.size, relative=True,
-                                    buttonStyle="check", borderColor=colors.black,
-                                    fillColor=colors.white, textColor=PRIMARY,
-                                    borderWidth=0.8, forceBorder=True)
+        self.canv.acroForm.checkbox(
+            name=self.name,
+            x=0,
+            y=0,
+            size=self.size,
+            relative=True,
+            buttonStyle="check",
+            borderColor=colors.black,
+            fillColor=colors.white,
+            textColor=PRIMARY,
+            borderWidth=0.8,
+            forceBorder=True,
+        )
 
 
 def _long_date(d: dt.date) -> str:
     return f"{d:%B} {d.day}, {d.year}"
 
 
-def story(content: dict, patient: str, date: dt.date, exercise_ids: list[str],
-          weeks: int, width: float) -> list:
+def story(
+    content: dict, patient: str, date: dt.date, exercise_ids: list[str], weeks: int, width: float
+) -> list:
     lib, clinic, exercises = content["library"], content["clinic"], content["exercises"]
     guidance = lib["guidance"]
     out: list = []
 
     # Title block: clinic and contact on the left, the title on the right, then the patient.
-    contact = " · ".join(x for x in (clinic.get("phone"), clinic.get("email"),
-                                    clinic.get("website")) if x)
-    left = [Paragraph(escape(clinic["name"]), CLINIC_NAME),
-            Paragraph(escape(clinic.get("address", "")) + "<br/>" + escape(contact), SMALL)]
-    head = Table([[left, Paragraph("Home Exercise Program", H1)]],
-                 colWidths=[width * 0.5, width * 0.5])
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-    who = Table([[Paragraph(f"<font color='#555555'>Patient</font><br/><b>{escape(patient)}</b>",
-                            BODY),
-                  Paragraph(f"<font color='#555555'>Date</font><br/><b>{_long_date(date)}</b>",
-                            BODY)]], colWidths=[width * 0.6, width * 0.4])
-    who.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1, PRIMARY),
-                             ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#e8f0f6")),
-                             ("TOPPADDING", (0, 0), (-1, -1), 6)]))
+    contact = " · ".join(
+        x for x in (clinic.get("phone"), clinic.get("email"), clinic.get("website")) if x
+    )
+    left = [
+        Paragraph(escape(clinic["name"]), CLINIC_NAME),
+        Paragraph(escape(clinic.get("address", "")) + "<br/>" + escape(contact), SMALL),
+    ]
+    head = Table(
+        [[left, Paragraph("Home Exercise Program", H1)]], colWidths=[width * 0.5, width * 0.5]
+    )
+    head.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    who = Table(
+        [
+            [
+                Paragraph(
+                    f"<font color='#555555'>Patient</font><br/><b>{escape(patient)}</b>", BODY
+                ),
+                Paragraph(f"<font color='#555555'>Date</font><br/><b>{_long_date(date)}</b>", BODY),
+            ]
+        ],
+        colWidths=[width * 0.6, width * 0.4],
+    )
+    who.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 1, PRIMARY),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#e8f0f6")),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     out += [head, Spacer(1, 10), who, Spacer(1, 14)]
 
     # Intro: the home-program guidance, '- ' lines as bullets.
@@ -156,11 +221,18 @@ def story(content: dict, patient: str, date: dt.date, exercise_ids: list[str],
     out.append(Paragraph("Your Exercises", H2))
     for n, ex_id in enumerate(exercise_ids, start=1):
         ex = exercises[ex_id]
-        band = Table([[Paragraph(f"{n}.&nbsp;&nbsp;{escape(ex['name'])}", CARD)]],
-                     colWidths=[width])
-        band.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), BAND),
-                                  ("TOPPADDING", (0, 0), (-1, -1), 5),
-                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+        band = Table(
+            [[Paragraph(f"{n}.&nbsp;&nbsp;{escape(ex['name'])}", CARD)]], colWidths=[width]
+        )
+        band.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), BAND),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]
+            )
+        )
         card: list = [band, Spacer(1, 4), Paragraph(escape(ex["purpose"]), PURPOSE)]
         if ex.get("dosage"):
             card.append(Paragraph(escape(dosage_line(ex["dosage"])), DOSAGE))
@@ -170,8 +242,9 @@ def story(content: dict, patient: str, date: dt.date, exercise_ids: list[str],
             card.append(Paragraph(f"<b>{escape(ex['areas']['title'])}:</b>", BODY))
             card += [Paragraph(escape(a), STEP, bulletText="•") for a in ex["areas"]["items"]]
         for tip in ex.get("tips", []):
-            card.append(Paragraph(f"<font color='#c25400'><b>Pro tip:</b></font> {escape(tip)}",
-                                  BODY))
+            card.append(
+                Paragraph(f"<font color='#c25400'><b>Pro tip:</b></font> {escape(tip)}", BODY)
+            )
         for caution in ex.get("cautions", []):
             card.append(Paragraph(f"<b>Caution:</b> {escape(caution)}", BODY))
         out += [KeepTogether(card), Spacer(1, 10)]
@@ -179,28 +252,38 @@ def story(content: dict, patient: str, date: dt.date, exercise_ids: list[str],
     # Habits, mistakes, the safety line, booking.
     lines = [x for x in guidance["ergonomics"].split("\n") if x.strip()]
     habits = [Paragraph("Smart Ergonomic Habits", H2), Paragraph(escape(lines[0]), BODY)]
-    habits += [Paragraph(escape(t["text"]), DINGBAT, bulletText="4")
-               for t in lib["tips"]]
+    habits += [Paragraph(escape(t["text"]), DINGBAT, bulletText="4") for t in lib["tips"]]
     habits += [Paragraph(escape(x), BODY) for x in lines[1:]]
     out += [KeepTogether(habits), Spacer(1, 6)]
     mistakes = [Paragraph("Common Mistakes to Avoid", H2)]
-    mistakes += [Paragraph(f"<b>{escape(m['title'])}</b> {escape(m['text'])}", DINGBAT,
-                           bulletText="8")
-                 for m in lib["mistakes"]]
+    mistakes += [
+        Paragraph(f"<b>{escape(m['title'])}</b> {escape(m['text'])}", DINGBAT, bulletText="8")
+        for m in lib["mistakes"]
+    ]
     out += [KeepTogether(mistakes), Spacer(1, 6)]
-    safety = Table([[Paragraph(f"<b>Listen to your body.</b> {escape(guidance['safety'])}",
-                               BODY)]], colWidths=[width])
-    safety.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fdeee3")),
-                                ("LINEBEFORE", (0, 0), (0, -1), 4, ACCENT)]))
+    safety = Table(
+        [[Paragraph(f"<b>Listen to your body.</b> {escape(guidance['safety'])}", BODY)]],
+        colWidths=[width],
+    )
+    safety.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fdeee3")),
+                ("LINEBEFORE", (0, 0), (0, -1), 4, ACCENT),
+            ]
+        )
+    )
     out += [safety, Spacer(1, 8)]
     if clinic.get("booking_url"):
-        out.append(Paragraph(f"<b>Book your next visit:</b> {escape(clinic['booking_url'])}",
-                             BODY))
+        out.append(Paragraph(f"<b>Book your next visit:</b> {escape(clinic['booking_url'])}", BODY))
 
     # Tracking sheet: one table per week, a checkbox per exercise and day.
-    intro = Paragraph("Tick a box each day you do the exercise (with a pen, or tap it on a "
-                      "tablet). Rate your pain each day from 0 (none) to 10 (worst). Bring "
-                      "this sheet to your next visit.", BODY)
+    intro = Paragraph(
+        "Tick a box each day you do the exercise (with a pen, or tap it on a "
+        "tablet). Rate your pain each day from 0 (none) to 10 (worst). Bring "
+        "this sheet to your next visit.",
+        BODY,
+    )
     day_w = 48
     for week in range(1, weeks + 1):
         start = date + dt.timedelta(days=7 * (week - 1))
@@ -208,23 +291,32 @@ def story(content: dict, patient: str, date: dt.date, exercise_ids: list[str],
         days = [start + dt.timedelta(days=d) for d in range(7)]
         rows = [["Exercise"] + [f"{d:%a}\n{d:%b} {d.day}" for d in days]]
         for n, ex_id in enumerate(exercise_ids, start=1):
-            rows.append([Paragraph(f"{n}. {escape(exercises[ex_id]['name'])}", CELL)]
-                        + [CheckBox(f"w{week}-{n:02d}-{ex_id}-d{d + 1}") for d in range(7)])
+            rows.append(
+                [Paragraph(f"{n}. {escape(exercises[ex_id]['name'])}", CELL)]
+                + [CheckBox(f"w{week}-{n:02d}-{ex_id}-d{d + 1}") for d in range(7)]
+            )
         rows.append(["Pain today (0–10)"] + ["____"] * 7)
         table = Table(rows, colWidths=[width - 7 * day_w] + [day_w] * 7, repeatRows=1)
-        table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, 0), BAND),
-            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-            ("FONTNAME", (0, -1), (0, -1), "Helvetica-Bold"),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, SHADE]),
-            ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-            ("TOPPADDING", (0, 1), (-1, -1), 5),
-            ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
-        ]))
-        title = Paragraph(f"<b>Week {week}</b>  <font color='#555555'>·  {start:%a %b} "
-                          f"{start.day} – {end:%a %b} {end.day}, {end.year}</font>", BODY)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), BAND),
+                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                    ("FONTNAME", (0, -1), (0, -1), "Helvetica-Bold"),
+                    ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, SHADE]),
+                    ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+                    ("TOPPADDING", (0, 1), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
+                ]
+            )
+        )
+        title = Paragraph(
+            f"<b>Week {week}</b>  <font color='#555555'>·  {start:%a %b} "
+            f"{start.day} – {end:%a %b} {end.day}, {end.year}</font>",
+            BODY,
+        )
         notes = Paragraph("<b>Notes:</b> " + "_" * 70, BODY)
         block = [title, table, Spacer(1, 6), notes]
         if week == 1:
@@ -233,17 +325,28 @@ def story(content: dict, patient: str, date: dt.date, exercise_ids: list[str],
     return out
 
 
-def build_pdf(content: dict, patient: str = "Jane Doe",
-              date: dt.date = dt.date(2026, 11, 25), exercise_ids: list[str] | None = None,
-              weeks: int = 2) -> bytes:
+def build_pdf(
+    content: dict,
+    patient: str = "Jane Doe",
+    date: dt.date = dt.date(2026, 11, 25),
+    exercise_ids: list[str] | None = None,
+    weeks: int = 2,
+) -> bytes:
     """One handout's PDF bytes."""
     exercise_ids = exercise_ids or EXERCISES
     clinic = content["clinic"]
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=LETTER, leftMargin=54, rightMargin=54,
-                            topMargin=50, bottomMargin=60,
-                            title=f"Home Exercise Program: {patient}",
-                            author=clinic["name"], subject="Home exercise program")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=54,
+        rightMargin=54,
+        topMargin=50,
+        bottomMargin=60,
+        title=f"Home Exercise Program: {patient}",
+        author=clinic["name"],
+        subject="Home exercise program",
+    )
     running = f"{patient}  ·  Home Exercise Program  ·  {_long_date(date)}"
 
     def footer(canvas, doc):
@@ -267,8 +370,11 @@ def build_pdf(content: dict, patient: str = "Jane Doe",
         canvas.drawRightString(LETTER[0] - 54, LETTER[1] - 40, clinic["name"])
         canvas.restoreState()
 
-    doc.build(story(content, patient, date, exercise_ids, weeks, doc.width),
-              onFirstPage=footer, onLaterPages=later)
+    doc.build(
+        story(content, patient, date, exercise_ids, weeks, doc.width),
+        onFirstPage=footer,
+        onLaterPages=later,
+    )
     return buffer.getvalue()
 
 
@@ -284,8 +390,7 @@ def run_roster(content: dict, roster: Path, out_dir: Path) -> int:
         for row in csv.DictReader(f):
             date = dt.date.fromisoformat(row["date"]) if row.get("date") else dt.date.today()
             ids = [x.strip() for x in re.split(r"[;,]", row.get("exercises") or "") if x.strip()]
-            pdf = build_pdf(content, row["patient"], date, ids or None,
-                            int(row.get("weeks") or 2))
+            pdf = build_pdf(content, row["patient"], date, ids or None, int(row.get("weeks") or 2))
             (out_dir / f"{safe_name(row['patient'])}-{date.isoformat()}.pdf").write_bytes(pdf)
             n += 1
     return n
@@ -293,8 +398,9 @@ def run_roster(content: dict, roster: Path, out_dir: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-o", "--output", type=Path, required=True,
-                        help="the PDF (or, with --roster, the folder)")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="the PDF (or, with --roster, the folder)"
+    )
     parser.add_argument("--roster", type=Path, help="a roster CSV: one PDF per row, in turn")
     parser.add_argument("--patient", default="Jane Doe")
     parser.add_argument("--date", default="2026-11-25")
@@ -306,8 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         n = run_roster(content, args.roster, args.output)
         print(f"wrote {n} handouts to {args.output} in {time.perf_counter() - started:.2f} s")
         return 0
-    pdf = build_pdf(content, args.patient, dt.date.fromisoformat(args.date), EXERCISES,
-                    args.weeks)
+    pdf = build_pdf(content, args.patient, dt.date.fromisoformat(args.date), EXERCISES, args.weeks)
     args.output.write_bytes(pdf)
     print(f"wrote {args.output} ({len(pdf)} bytes)")
     return 0

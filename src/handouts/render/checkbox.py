@@ -15,21 +15,36 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObject, PDFStrea
 _ESCAPE = str.maketrans({"\\": "\\\\", "(": "\\(", ")": "\\)"})
 
 
+class _Appearance:
+    """The two appearance streams every box of one size and colour shares."""
+
+    def __init__(self, yes, off) -> None:
+        self.yes, self.off = yes, off
+        self._text: str | None = None
+
+    def text(self, document) -> str:
+        if self._text is None:  # formatted once per document, not once per box
+            numbers = document.idToObjectNumberAndVersion
+            self._text = (f"/AP << /N << /Yes {numbers[self.yes.name][0]} 0 R"
+                          f" /Off {numbers[self.off.name][0]} 0 R >> >>")
+        return self._text
+
+
 class _Widget(PDFObject):
     """A checkbox field merged with its widget annotation, formatted in one go."""
 
-    __slots__ = ("name", "rect", "yes", "off", "__InternalName__")
+    __slots__ = ("name", "rect", "appearance", "__InternalName__")
 
-    def __init__(self, name: str, rect: tuple[float, float, float, float], yes, off) -> None:
-        self.name, self.rect, self.yes, self.off = name, rect, yes, off
+    def __init__(self, name: str, rect: tuple[float, float, float, float],
+                 appearance: _Appearance) -> None:
+        self.name, self.rect, self.appearance = name, rect, appearance
 
     def format(self, document) -> bytes:
         x1, y1, x2, y2 = self.rect
         return (
             f"<< /Type /Annot /Subtype /Widget /FT /Btn /F 4 /T ({self.name.translate(_ESCAPE)})"
             f" /Rect [{x1:.2f} {y1:.2f} {x2:.2f} {y2:.2f}] /V /Off /AS /Off"
-            f" /AP << /N << /Yes {self.yes.format(document).decode()}"
-            f" /Off {self.off.format(document).decode()} >> >> >>"
+            f" {self.appearance.text(document)} >>"
         ).encode("latin-1")
 
 
@@ -40,7 +55,8 @@ class _Form(PDFObject):
         self.fields: list = []
 
     def format(self, document) -> bytes:
-        refs = " ".join(ref.format(document).decode() for ref in self.fields)
+        numbers = document.idToObjectNumberAndVersion
+        refs = " ".join(f"{numbers[ref.name][0]} 0 R" for ref in self.fields)
         return f"<< /Fields [{refs}] /NeedAppearances false >>".encode("latin-1")
 
 
@@ -66,14 +82,14 @@ class Checkboxes:
         if name in self.names:
             raise ValueError(f"duplicate checkbox name {name!r}")
         self.names.add(name)
-        yes, off = self._appearance(size, tick)
+        appearance = self._appearance(size, tick)
         x, y = self.canvas.absolutePosition(x, y)
-        widget = _Widget(name, (x, y, x + size, y + size), yes, off)
+        widget = _Widget(name, (x, y, x + size, y + size), appearance)
         ref = self.canvas._doc.Reference(widget)
         self.canvas._annotationrefs.append(ref)  # on this page, and in the form
         self.form.fields.append(ref)
 
-    def _appearance(self, size: float, tick: str) -> tuple:
+    def _appearance(self, size: float, tick: str) -> _Appearance:
         key = (round(size, 2), tick)
         if key not in self._appearances:
             doc = self.canvas._doc
@@ -87,7 +103,7 @@ class Checkboxes:
             )
             yes = doc.Reference(_stream(s, mark))
             off = doc.Reference(_stream(s, ""))
-            self._appearances[key] = (yes, off)
+            self._appearances[key] = _Appearance(yes, off)
         return self._appearances[key]
 
 

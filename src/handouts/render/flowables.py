@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable
 
 from handouts.render.checkbox import Checkboxes
 from handouts.render.para import Para
+from handouts.render.replay import replay_operators, replayable
 from handouts.render.styles import Theme, tint
 
 
@@ -201,48 +202,71 @@ class TrackingGrid(Flowable):
             self.page_height,
         )
 
-    def draw(self):
-        c, t = self.canv, self.theme
-        size = t.body.fontSize
-        y = self.height - self.title_h
-        self.title.drawOn(c, 0, y)
-        y -= size * 0.5
-        top = y
-        y -= self.head_h
-        # Bands first (heading row, alternate rows), then all text, then boxes and rules:
-        # a handful of paint operations however many rows there are.
-        c.setFillColor(tint(t.primary, 0.86))
-        c.rect(0, y, self.width, self.head_h, stroke=0, fill=1)
+    def _geometry(self):
+        """(top of the grid, top of the first row, each row's (y, height), day column centres,
+        bottom of the grid)."""
+        size = self.theme.body.fontSize
+        top = self.height - self.title_h - size * 0.5
+        y = top - self.head_h
         row_tops, ry = [], y
         for _, h in self.cells:
             ry -= h
             row_tops.append((ry, h))
+        bottom = row_tops[-1][0] - (self.row_h if self.pain else 0) if row_tops else y
+        centres = [self.name_w + (d + 0.5) * self.day_w for d in range(7)]
+        return top, y, row_tops, centres, bottom
+
+    def draw(self):
+        # The printed grid is the same for every patient with these exercises and dates, so
+        # its operators are replayed; the fillable fields are added per document.
+        labels = [label for label, _ in self.rows]
+        key = None
+        if replayable(labels):
+            key = ("grid", self.week, self.start, tuple(labels), self.theme.key, self.box,
+                   self.pain, self.notes, self.width, self.height)
+        if not replay_operators(self.canv, key, self._paint):
+            self._paint()
+        self._add_fields()
+
+    def _add_fields(self) -> None:
+        _, _, row_tops, centres, _ = self._geometry()
+        boxes = Checkboxes.on(self.canv)
+        tick = "#" + self.theme.primary_text.hexval()[2:]
+        half = self.box / 2
+        for (ry, h), (_, key) in zip(row_tops, self.rows):
+            by = ry + h / 2 - half
+            for d, cx in enumerate(centres):
+                name = f"{self.prefix}w{self.week}-{key}-d{d + 1}"
+                boxes.add(name, cx - half, by, self.box, tick=tick)
+
+    def _paint(self):
+        c, t = self.canv, self.theme
+        size = t.body.fontSize
+        top, y, row_tops, centres, bottom = self._geometry()
+        self.title.drawOn(c, 0, self.height - self.title_h)
+        # Bands first (heading row, alternate rows), then all text, then boxes and rules:
+        # a handful of paint operations however many rows there are.
+        c.setFillColor(tint(t.primary, 0.86))
+        c.rect(0, y, self.width, self.head_h, stroke=0, fill=1)
         if len(row_tops) > 1:
             c.setFillColor(t.shade)
             bands = c.beginPath()
             for i in range(1, len(row_tops), 2):
                 bands.rect(0, row_tops[i][0], self.width, row_tops[i][1])
             c.drawPath(bands, stroke=0, fill=1)
-        bottom = row_tops[-1][0] - (self.row_h if self.pain else 0) if row_tops else y
         text = c.beginText()
         text.setFillColor(t.text)
         text.setFont(t.faces.bold, size)
         text.setTextOrigin(6, y + self.head_h / 2 - size * 0.35)
         text.textOut("Exercise")
-        centres = [self.name_w + (d + 0.5) * self.day_w for d in range(7)]
         for d, cx in enumerate(centres):
             day = self.start + dt.timedelta(days=d)
             _centred(text, f"{day:%a}", cx, y + self.head_h * 0.55, t.faces.bold, size)
         for d, cx in enumerate(centres):
             day = self.start + dt.timedelta(days=d)
-            _centred(
-                text,
-                f"{day:%b} {day.day}",
-                cx,
-                y + self.head_h * 0.18,
-                t.faces.regular,
-                size * 0.85,
-            )
+            small = size * 0.85
+            _centred(text, f"{day:%b} {day.day}", cx, y + self.head_h * 0.18, t.faces.regular,
+                     small)
         text.setFont(t.faces.regular, size)
         for (lines, h), (ry, _) in zip(self.cells, row_tops):
             first = ry + h / 2 + (len(lines) - 1) * size * 0.575 - size * 0.35
@@ -254,18 +278,13 @@ class TrackingGrid(Flowable):
             text.setTextOrigin(6, bottom + self.row_h / 2 - size * 0.35)
             text.textOut("Pain today (0–10)")
         c.drawText(text)
-        # The boxes: printed outlines on the page, and a fillable field over each.
-        boxes = Checkboxes.on(c)
-        tick = "#" + t.primary_text.hexval()[2:]
+        # The boxes as printed outlines: the fillable fields go over them.
         outline = c.beginPath()
         half = self.box / 2
-        for (ry, h), (_, key) in zip(row_tops, self.rows):
+        for ry, h in row_tops:
             by = ry + h / 2 - half
-            for d, cx in enumerate(centres):
+            for cx in centres:
                 outline.rect(cx - half, by, self.box, self.box)
-                boxes.add(
-                    f"{self.prefix}w{self.week}-{key}-d{d + 1}", cx - half, by, self.box, tick=tick
-                )
         c.setLineWidth(0.8)
         c.setStrokeColor(t.text)
         c.setFillColor(white)

@@ -6,7 +6,7 @@ face per document, so a handout carries only the glyphs it prints.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from handouts.errors import HandoutsError
@@ -34,7 +34,17 @@ def _register(name: str) -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"{name}.ttf")))
+    font = TTFont(name, str(FONT_DIR / f"{name}.ttf"))
+    # Handouts mostly use the same characters, so the same subset: build each subset's font
+    # program once per process instead of once per PDF.
+    make_subset = font.face.makeSubset
+
+    @lru_cache(maxsize=64)
+    def subset_program(subset: tuple[int, ...]) -> bytes:
+        return make_subset(list(subset))
+
+    font.face.makeSubset = lambda subset: subset_program(tuple(subset))
+    pdfmetrics.registerFont(font)
     return name
 
 

@@ -8,17 +8,21 @@ so both the parse and the line breaks are cached per (text, style, width) for th
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
 from reportlab.platypus.paraparser import ParaParser
 
-_BREAKS: dict[tuple, tuple] = {}  # (id(parsed frags), width) -> what wrap computed
-_MAX_BREAKS = 50_000
+# (id(parsed frags), width) -> what wrap computed; least recently used dropped first.
+_BREAKS: OrderedDict[tuple, tuple] = OrderedDict()
+# Enough for a large library's texts; small enough that a long run's memory stays flat
+# (patient names are parsed too, and each new one would otherwise stay).
+_MAX_BREAKS = 4096
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=2048)
 def _parse(text: str, style, bullet: str | None):
     parser = ParaParser()
     parser.caseSensitive = 1
@@ -48,12 +52,13 @@ class Para(Paragraph):
         key = (id(parsed), availWidth)
         hit = _BREAKS.get(key)
         if hit is not None and hit[0] is parsed:
+            _BREAKS.move_to_end(key)
             _, self.frags, self.blPara, self.height, self._wrapWidths = hit
             self.width = availWidth
             return availWidth, self.height
         size = super().wrap(availWidth, availHeight)
         if len(_BREAKS) >= _MAX_BREAKS:
-            _BREAKS.clear()
+            _BREAKS.popitem(last=False)
         # wrap may swap self.frags for a word list: remember both, keyed by the parse.
         _BREAKS[key] = (parsed, self.frags, self.blPara, self.height, self._wrapWidths)
         return size

@@ -22,7 +22,7 @@ from reportlab.platypus import Flowable
 SEED = "’‘“”–—·×°•✓✗…é"
 _PLAIN = frozenset(map(chr, range(32, 127))) | frozenset(SEED) | {"\n"}
 _CACHE: OrderedDict[tuple, tuple] = OrderedDict()
-_MAX = 4096
+_MAX = 1024
 
 
 def seed_fonts(canvas, faces: tuple[str, ...]) -> None:
@@ -36,6 +36,28 @@ def seed_fonts(canvas, faces: tuple[str, ...]) -> None:
 
 def replayable(texts) -> bool:
     return all(_PLAIN.issuperset(text) for text in texts)
+
+
+def replay_operators(canvas, key: tuple | None, paint: Callable[[], object]) -> bool:
+    """Append the operators paint() drew for key before, or paint and keep them.
+
+    Returns False when key is None (nothing replayable: the caller paints as usual)."""
+    if key is None:
+        return False
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        canvas._code.extend(hit[1])
+        canvas._formsinuse.extend(hit[2])
+        return True
+    code, forms_before = canvas._code, len(canvas._formsinuse)
+    start = len(code)
+    paint()
+    if canvas._code is code:
+        _CACHE[key] = (None, code[start:], canvas._formsinuse[forms_before:])
+        if len(_CACHE) > _MAX:
+            _CACHE.popitem(last=False)
+    return True
 
 
 class Block(Flowable):
@@ -59,6 +81,7 @@ class Block(Flowable):
         if self.key is not None:
             hit = _CACHE.get((self.key, avail_width))
             if hit is not None:
+                _CACHE.move_to_end((self.key, avail_width))
                 self.height, self._replay = hit[0], hit
                 return self.width, self.height
         self._replay = None

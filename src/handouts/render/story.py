@@ -265,7 +265,15 @@ def _about(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[
         Para(f"<b>{markup(title)}.</b> {markup(intro)}", theme.body)
         for title, intro in handout.categories
     )
-    return [KeepTogether(body), Spacer(1, theme.gap * 0.5)]
+    texts = [t for pair in handout.categories for t in pair]
+    return [_kept("about", body, texts, theme, frame_h), Spacer(1, theme.gap * 0.5)]
+
+
+def _kept(section: str, body: list[Flowable], texts: list[str], theme: Theme,
+          frame_h: float) -> Block:
+    """A section kept whole on its page, replayed when the same text comes again."""
+    key = (section, tuple(texts), theme.key) if replayable(texts) else None
+    return Block(body, key, frame_h)
 
 
 def _notes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
@@ -421,7 +429,8 @@ def _tips(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[F
     body.extend(Para(markup(tip.text), theme.step, bulletText="✓") for tip in handout.tips)
     if len(lines) > 1:
         body.extend(Para(markup(line), theme.body) for line in lines[1:])
-    return [KeepTogether(body), Spacer(1, theme.gap)]
+    texts = [*lines, *(tip.text for tip in handout.tips)]
+    return [_kept("tips", body, texts, theme, frame_h), Spacer(1, theme.gap)]
 
 
 def _mistakes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
@@ -432,7 +441,8 @@ def _mistakes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> li
         Para(f"<b>{markup(m.title)}</b> {markup(m.text)}", theme.step, bulletText="✗")
         for m in handout.mistakes
     )
-    return [KeepTogether(body), Spacer(1, theme.gap)]
+    texts = [t for m in handout.mistakes for t in (m.title, m.text)]
+    return [_kept("mistakes", body, texts, theme, frame_h), Spacer(1, theme.gap)]
 
 
 def _safety(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
@@ -443,11 +453,9 @@ def _safety(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list
         f"<b>Listen to your body.</b> {markup(text)}",
         theme.derive("safety", theme.body, spaceAfter=0),
     )
-    return [
-        Spacer(1, theme.gap * 0.5),
-        Callout([p], theme.accent, tint(theme.accent, 0.88), theme.body.fontSize * 0.8),
-        Spacer(1, theme.gap),
-    ]
+    callout = Callout([p], theme.accent, tint(theme.accent, 0.88), theme.body.fontSize * 0.8)
+    return [Spacer(1, theme.gap * 0.5), _kept("safety", [callout], [text], theme, frame_h),
+            Spacer(1, theme.gap)]
 
 
 def _tracking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
