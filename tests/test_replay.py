@@ -5,7 +5,7 @@ import datetime as dt
 from handouts.compose import compose
 from handouts.make import open_clinic, open_layout, open_library
 from handouts.models import Plan, convert
-from handouts.render import para, replay
+from handouts.render import figures, para, replay
 from handouts.render.story import render_handout
 
 
@@ -26,6 +26,7 @@ def _handout(patient: str, ids: list[str], layout: str = "standard"):
 
 def _cold(handout) -> bytes:
     replay._CACHE.clear()
+    figures._FORM_STREAMS.clear()
     para._BREAKS.clear()
     para._parse.cache_clear()
     return render_handout(handout).pdf

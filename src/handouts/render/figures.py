@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 from reportlab.lib.colors import Color, white
+from reportlab.pdfbase.pdfdoc import PDFFormXObject, xObjectName
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import Flowable
 
@@ -712,6 +713,7 @@ def _draw_content(canvas, poses, width, height, palette: _Palette, font_name, fo
 
 
 _REGISTRY_ATTR = "_handouts_illustration_forms"
+_FORM_STREAMS: dict[str, bytes] = {}  # form name -> its content stream, kept per process
 
 
 def draw_illustration(
@@ -767,17 +769,27 @@ def define_illustration(
         registry = set()
         setattr(canvas, _REGISTRY_ATTR, registry)
     if form not in registry and not canvas.hasForm(form):
-        palette = _palette(primary, accent)
-        # beginForm only saves the page's pending operators when there are some; with none
-        # (a figure first on a page) endForm would reset the page's accumulators instead.
-        # An empty entry prints nothing, so the page's stream is the same either way.
-        if not canvas._code:
-            canvas._code.append("")
-        canvas.beginForm(form, 0, 0, width, height)
-        try:
-            _draw_content(canvas, poses, width, height, palette, font_name, font_size)
-        finally:
-            canvas.endForm()
+        stream = _FORM_STREAMS.get(form)
+        if stream is not None:
+            # Drawn before in this process: the same operators make the same form (fonts
+            # are seeded alike in every document, see render/replay.py).
+            xobject = PDFFormXObject(lowerx=0, lowery=0, upperx=width, uppery=height)
+            xobject.compression = canvas._pageCompression
+            xobject.stream = stream
+            canvas._doc.addForm(form, xobject)
+        else:
+            palette = _palette(primary, accent)
+            # beginForm only saves the page's pending operators when there are some; with
+            # none (a figure first on a page) endForm would reset the page's accumulators.
+            # An empty entry prints nothing, so the page's stream is the same either way.
+            if not canvas._code:
+                canvas._code.append("")
+            canvas.beginForm(form, 0, 0, width, height)
+            try:
+                _draw_content(canvas, poses, width, height, palette, font_name, font_size)
+            finally:
+                canvas.endForm()
+            _FORM_STREAMS[form] = canvas._doc.idToObject[xObjectName(form)].stream
         registry.add(form)
     return form
 

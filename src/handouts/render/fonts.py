@@ -6,6 +6,7 @@ face per document, so a handout carries only the glyphs it prints.
 
 from __future__ import annotations
 
+import zlib
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class Faces:
 @cache
 def _register(name: str) -> str:
     from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFName
     from reportlab.pdfbase.ttfonts import TTFont
 
     font = TTFont(name, str(FONT_DIR / f"{name}.ttf"))
@@ -44,6 +46,22 @@ def _register(name: str) -> str:
         return make_subset(list(subset))
 
     font.face.makeSubset = lambda subset: subset_program(tuple(subset))
+    add_objects = font.face.addSubsetObjects
+
+    @lru_cache(maxsize=64)
+    def compressed(subset: tuple[int, ...]) -> bytes:
+        return zlib.compress(subset_program(subset))
+
+    def add_subset_objects(doc, font_name, subset):
+        """reportlab's font objects, with the program compressed once per process."""
+        ref = add_objects(doc, font_name, subset)
+        if doc.compression:
+            program = doc.idToObject[f"fontFile:{font.face.filename}({font_name})"]
+            program.content = compressed(tuple(subset))
+            program.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+        return ref
+
+    font.face.addSubsetObjects = add_subset_objects
     pdfmetrics.registerFont(font)
     return name
 
@@ -68,9 +86,14 @@ def covered(faces: tuple[str, ...]) -> frozenset[str]:
     return frozenset(chr(c) for c in set.intersection(*sets)) | {"\n", "\t"}
 
 
+@lru_cache(maxsize=8192)
+def _missing(text: str, faces: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(set(text) - covered(faces))
+
+
 def check_glyphs(text: str, faces: tuple[str, ...], where: str) -> None:
     """Refuse text the font cannot draw, naming the characters, instead of printing boxes."""
-    missing = set(text) - covered(faces)
+    missing = _missing(text, faces)
     if missing:
         missing = sorted(missing)
         shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:5])
