@@ -56,8 +56,9 @@ def test_readme_sample_command_makes_the_sample_handout(tmp_path):
     argv = re.findall(r'"[^"]*"|\S+', args)
     argv = [a.strip('"') for a in argv]
     argv[argv.index("-o") + 1] = str(out)
-    done = subprocess.run([sys.executable, "-m", "handouts", *argv], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "handouts", *argv], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     from pypdf import PdfReader
 

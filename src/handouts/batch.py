@@ -80,12 +80,19 @@ def file_names(
         }
         stem = safe_name(pattern.format(**values).removesuffix(".pdf"), limit=150)
         name, n = f"{stem}.pdf", 1
-        while name.lower() in taken or (not overwrite and (out_dir / name).exists()):
+        while name.lower() in taken or (not overwrite and _exists(out_dir / name)):
             n += 1
             name = f"{stem}-{n}.pdf"
         taken.add(name.lower())
         names[row.number] = out_dir / name
     return names
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _check_pattern(pattern: str) -> None:
@@ -126,7 +133,12 @@ def _worker_init(settings: BatchSettings) -> None:
 
 
 def _terminate(signum, frame) -> None:
-    raise SystemExit(1)  # unwinds through write_atomic, which removes its temporary file
+    # concurrent.futures would catch an exception here and go on with the next row: remove
+    # the half-written file, then leave at once.
+    from handouts.files import remove_unfinished
+
+    remove_unfinished()
+    os._exit(128 + signum)
 
 
 def _make_row(job: tuple[int, int, Plan, Path]) -> RowResult:
@@ -191,7 +203,15 @@ def run_batch(
 
     rows = load_roster(roster)
     if not rows:
-        raise HandoutsError("the roster has no patients", file=str(roster))
+        raise HandoutsError("the roster has no patients", file=str(roster), line=1)
+    # Shared files are checked here first, so a broken library fails once, not per row,
+    # and before anything (even the output folder) is made.
+    open_library(settings.library)
+    open_clinic(settings.clinic)
+    if settings.layout:
+        from handouts.make import open_layout
+
+        open_layout(settings.layout, settings.paper)
     if not settings.out_dir.is_dir():
         try:
             settings.out_dir.mkdir(parents=True)
@@ -199,13 +219,6 @@ def run_batch(
             raise HandoutsError(
                 f"cannot create the folder: {exc.strerror}", file=str(settings.out_dir)
             ) from None
-    # Shared files are checked here first, so a broken library fails once, not per row.
-    open_library(settings.library)
-    open_clinic(settings.clinic)
-    if settings.layout:
-        from handouts.make import open_layout
-
-        open_layout(settings.layout, settings.paper)
     names = file_names(rows, pattern, settings.out_dir, settings.today, overwrite)
     report = BatchReport()
     total = len(rows)
@@ -220,9 +233,9 @@ def run_batch(
         if row.error is not None:
             record(RowResult(row.number, row.line, error=str(row.error)))
         else:
-            jobs_list.append((row.number, row.line, _strip(row.plan), names[row.number]))
+            jobs_list.append((row.number, row.line, row.plan, names[row.number]))
     for result in _run(jobs_list, settings, jobs):
-        if result.error is not None and f":{result.line}:" not in result.error:
+        if result.error is not None and not result.error.startswith(f"{roster}:"):
             result = RowResult(
                 result.number, result.line, error=f"{roster}:{result.line}: {result.error}"
             )
@@ -230,12 +243,6 @@ def run_batch(
     report.written.sort(key=lambda r: r.number)
     report.failed.sort(key=lambda r: r.number)
     return report
-
-
-def _strip(plan: Plan) -> Plan:
-    """The plan without its source map (a worker needs only the values)."""
-    plan.__dict__.pop("_source", None)
-    return plan
 
 
 def _run(jobs_list: list, settings: BatchSettings, jobs: int | None) -> Iterator[RowResult]:
@@ -248,6 +255,7 @@ def _run(jobs_list: list, settings: BatchSettings, jobs: int | None) -> Iterator
             yield _make_row(job)
         return
     chunk = max(1, min(16, len(jobs_list) // (workers * 8)))
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the workers too, not just this process
     pool = ProcessPoolExecutor(
         workers, initializer=_worker_init, initargs=(settings,), mp_context=_context()
     )
@@ -257,6 +265,10 @@ def _run(jobs_list: list, settings: BatchSettings, jobs: int | None) -> Iterator
         _stop(pool)
         raise
     pool.shutdown()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

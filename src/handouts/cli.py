@@ -230,19 +230,27 @@ def batch(
             field_prefix=merge is not None,
         )
         with Progress(sys.stderr) as progress:
-            report = run_batch(
-                roster,
-                settings,
-                pattern=name,
-                jobs=jobs,
-                overwrite=overwrite,
-                on_result=progress.update,
-            )
+            try:
+                report = run_batch(
+                    roster,
+                    settings,
+                    pattern=name,
+                    jobs=jobs,
+                    overwrite=overwrite,
+                    on_result=progress.update,
+                )
+            except KeyboardInterrupt:
+                typer.echo(
+                    f"\ninterrupted: {progress.written} finished handouts are in "
+                    f"{output}; no half-written file was left",
+                    err=True,
+                )
+                raise typer.Exit(130) from None
         if merge is not None and report.written:
             from handouts.files import write_atomic
             from handouts.finishing import merge as merge_pdfs
 
-            write_atomic(merge, merge_pdfs([r.path for r in report.written]))
+            write_atomic(merge, merge_pdfs([r.path for r in report.written], password))
             typer.echo(f"merged {len(report.written)} handouts into {merge}")
         for failed in report.failed:
             typer.echo(f"error: {failed.error}", err=True)

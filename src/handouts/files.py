@@ -8,6 +8,14 @@ from pathlib import Path
 
 from handouts.errors import HandoutsError
 
+_UNFINISHED: set[str] = set()  # temporary files being written by this process
+
+
+def remove_unfinished() -> None:
+    """Remove temporary files this process had not finished (on a signal, before exiting)."""
+    for name in list(_UNFINISHED):
+        Path(name).unlink(missing_ok=True)
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename it into place."""
@@ -22,6 +30,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as exc:
         raise HandoutsError(f"cannot write here: {exc.strerror}", file=str(path)) from None
+    _UNFINISHED.add(tmp)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -29,8 +38,10 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+        _UNFINISHED.discard(tmp)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        _UNFINISHED.discard(tmp)
         if isinstance(exc, OSError):
             raise HandoutsError(f"cannot write the file: {exc.strerror}", file=str(path)) from None
         raise

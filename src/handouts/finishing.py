@@ -28,15 +28,19 @@ def encrypt(pdf: bytes, password: str) -> bytes:
     return out.getvalue()
 
 
-def merge(files: list[Path]) -> bytes:
-    """One PDF of all the files, in order, with every form field kept working.
+def merge(files: list[Path], password: str | None = None) -> bytes:
+    """One PDF of all the files, in order, with every form field kept working; encrypted
+    files are opened with the password, and the merged file is encrypted with it too.
 
     Field names must already differ between files (batch renames them per row)."""
-    from pypdf import PdfWriter
+    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     for path in files:
-        writer.append(str(path))
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            reader.decrypt(password or "")
+        writer.append(reader)
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue()
+    return encrypt(out.getvalue(), password) if password else out.getvalue()

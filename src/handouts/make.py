@@ -245,11 +245,29 @@ def default_output(plan: Plan, today: dt.date | None = None) -> Path:
     return Path(f"handout-{safe_name(plan.patient)}-{date.isoformat()}.pdf")
 
 
+# Names Windows keeps for devices: a file called CON.pdf cannot be opened or copied there.
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+
+
 def safe_name(text: str, limit: int = 80) -> str:
-    """A file-name-safe form of text on every file system (letters kept, accents too)."""
+    """A file-name-safe form of text on every file system (letters kept, accents too):
+    at most limit characters and 200 bytes, no separators, no device names."""
     text = re.sub(r"[^\w\-. ]+", "", text, flags=re.UNICODE).strip()
     text = re.sub(r"[\s.]+", "-", text).strip("-.")
-    return text[:limit].rstrip("-.") or "patient"
+    text = text[:limit]
+    while len(text.encode("utf-8")) > 200:  # file systems count bytes, not letters
+        text = text[:-1]
+    text = text.rstrip("-.") or "patient"
+    if text.split("-")[0].upper() in _RESERVED:
+        text = "_" + text
+    return text
 
 
 def make_handout(request: HandoutRequest, output: Path | None) -> Made:

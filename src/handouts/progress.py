@@ -11,6 +11,7 @@ class Progress:
         self.stream, self.label = stream, label
         self.tty = stream.isatty()
         self.done = 0
+        self.written = 0
         self.started = time.monotonic()
         self._last = 0.0
 
@@ -45,6 +46,7 @@ class Progress:
 
     def update(self, result, total: int) -> None:
         self.done += 1
+        self.written += result.error is None
         if self.tty:
             self._draw(total)
             return

@@ -25,8 +25,10 @@ class _Appearance:
     def text(self, document) -> str:
         if self._text is None:  # formatted once per document, not once per box
             numbers = document.idToObjectNumberAndVersion
-            self._text = (f"/AP << /N << /Yes {numbers[self.yes.name][0]} 0 R"
-                          f" /Off {numbers[self.off.name][0]} 0 R >> >>")
+            self._text = (
+                f"/AP << /N << /Yes {numbers[self.yes.name][0]} 0 R"
+                f" /Off {numbers[self.off.name][0]} 0 R >> >>"
+            )
         return self._text
 
 
@@ -35,8 +37,9 @@ class _Widget(PDFObject):
 
     __slots__ = ("name", "rect", "appearance", "__InternalName__")
 
-    def __init__(self, name: str, rect: tuple[float, float, float, float],
-                 appearance: _Appearance) -> None:
+    def __init__(
+        self, name: str, rect: tuple[float, float, float, float], appearance: _Appearance
+    ) -> None:
         self.name, self.rect, self.appearance = name, rect, appearance
 
     def format(self, document) -> bytes:

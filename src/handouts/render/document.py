@@ -254,13 +254,20 @@ def _draw_running_header(canvas, decor: PageDecor, layout, width, height) -> Non
     size = t.small.fontSize
     inner = width - m.left - m.right
     y = height - m.top - size
+    # The clinic's name is printed whole (it must be on every page); the patient's line
+    # takes the rest of the width and is cut with an ellipsis if it must be.
+    name_size = size
+    while name_size > 7 and stringWidth(decor.running_right, t.faces.bold, name_size) > inner * 0.6:
+        name_size -= 0.5
+    right_w = min(stringWidth(decor.running_right, t.faces.bold, name_size), inner * 0.6)
     canvas.setFillColor(t.muted)
     canvas.setFont(t.faces.regular, size)
-    canvas.drawString(m.left, y, fit(decor.running_left, t.faces.regular, size, inner * 0.64))
+    left_w = inner - right_w - size * 1.5
+    canvas.drawString(m.left, y, fit(decor.running_left, t.faces.regular, size, left_w))
     canvas.setFillColor(t.primary_text)
-    canvas.setFont(t.faces.bold, size)
+    canvas.setFont(t.faces.bold, name_size)
     canvas.drawRightString(
-        width - m.right, y, fit(decor.running_right, t.faces.bold, size, inner * 0.34)
+        width - m.right, y, fit(decor.running_right, t.faces.bold, name_size, inner * 0.6)
     )
     canvas.setStrokeColor(t.primary)
     canvas.setLineWidth(1.2)

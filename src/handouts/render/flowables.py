@@ -144,13 +144,9 @@ class TrackingGrid(Flowable):
         self.width = avail_width
         faces = self.theme.faces
         labels = [self.start + dt.timedelta(days=d) for d in range(7)]
-        widest = max(
-            max(
-                stringWidth(f"{d:%b} {d.day}", faces.regular, size * 0.85),
-                stringWidth(f"{d:%a}", faces.bold, size),
-            )
-            for d in labels
-        )
+        # Weekday over day of month ("Wed" / "25"): the month is in the grid's title, and
+        # narrow day columns leave the exercise names room to stay on one line.
+        widest = max(stringWidth(f"{d:%a}", faces.bold, size) for d in labels)
         self.day_w = max(self.box * 2.1, widest + size * 0.8)
         self.name_w = avail_width - 7 * self.day_w
         _, self.title_h = self.title.wrap(avail_width, avail_height)
@@ -222,8 +218,18 @@ class TrackingGrid(Flowable):
         labels = [label for label, _ in self.rows]
         key = None
         if replayable(labels):
-            key = ("grid", self.week, self.start, tuple(labels), self.theme.key, self.box,
-                   self.pain, self.notes, self.width, self.height)
+            key = (
+                "grid",
+                self.week,
+                self.start,
+                tuple(labels),
+                self.theme.key,
+                self.box,
+                self.pain,
+                self.notes,
+                self.width,
+                self.height,
+            )
         if not replay_operators(self.canv, key, self._paint):
             self._paint()
         self._add_fields()
@@ -264,9 +270,7 @@ class TrackingGrid(Flowable):
             _centred(text, f"{day:%a}", cx, y + self.head_h * 0.55, t.faces.bold, size)
         for d, cx in enumerate(centres):
             day = self.start + dt.timedelta(days=d)
-            small = size * 0.85
-            _centred(text, f"{day:%b} {day.day}", cx, y + self.head_h * 0.18, t.faces.regular,
-                     small)
+            _centred(text, str(day.day), cx, y + self.head_h * 0.16, t.faces.regular, size)
         text.setFont(t.faces.regular, size)
         for (lines, h), (ry, _) in zip(self.cells, row_tops):
             first = ry + h / 2 + (len(lines) - 1) * size * 0.575 - size * 0.35

@@ -157,7 +157,8 @@ def picture_column(card, theme: Theme, width: float) -> PictureColumn | None:
                 primary="#" + theme.primary.hexval()[2:],
                 accent="#" + theme.accent.hexval()[2:],
                 font_name=theme.faces.regular,
-                font_size=theme.small.fontSize * 0.9,
+                # a touch smaller than small print, but never below 16 pt in large print
+                font_size=theme.small.fontSize * (0.9 if theme.small.fontSize < 16 else 1.0),
             )
         )
     if card.video:

@@ -269,8 +269,9 @@ def _about(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[
     return [_kept("about", body, texts, theme, frame_h), Spacer(1, theme.gap * 0.5)]
 
 
-def _kept(section: str, body: list[Flowable], texts: list[str], theme: Theme,
-          frame_h: float) -> Block:
+def _kept(
+    section: str, body: list[Flowable], texts: list[str], theme: Theme, frame_h: float
+) -> Block:
     """A section kept whole on its page, replayed when the same text comes again."""
     key = (section, tuple(texts), theme.key) if replayable(texts) else None
     return Block(body, key, frame_h)
@@ -454,8 +455,11 @@ def _safety(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list
         theme.derive("safety", theme.body, spaceAfter=0),
     )
     callout = Callout([p], theme.accent, tint(theme.accent, 0.88), theme.body.fontSize * 0.8)
-    return [Spacer(1, theme.gap * 0.5), _kept("safety", [callout], [text], theme, frame_h),
-            Spacer(1, theme.gap)]
+    return [
+        Spacer(1, theme.gap * 0.5),
+        _kept("safety", [callout], [text], theme, frame_h),
+        Spacer(1, theme.gap),
+    ]
 
 
 def _tracking(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
