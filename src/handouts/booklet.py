@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 BOOKLET_FILE = "library.pdf"
 SHEETS_DIR = "exercises"
-SHEET_TITLE = "Home Exercise"
+SHEET_TITLE = "Home Exercise Program"
 # compose() needs a patient; no sheet or booklet prints it (the sheets have a blank line).
 PLACEHOLDER_PATIENT = "Library"
 CHUNK = 8  # sheets per pool task: few enough round trips, smooth enough progress

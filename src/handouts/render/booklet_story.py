@@ -11,12 +11,10 @@ instead of a patient's name, the card, the safety line and one undated week of t
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from reportlab.lib.colors import white
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
@@ -25,12 +23,17 @@ from reportlab.platypus.flowables import _listWrapOn
 from handouts.compose import Card, Handout
 from handouts.models import Category
 from handouts.render import document
-from handouts.render.checkbox import Checkboxes
 from handouts.render.flowables import Callout, TrackingGrid
 from handouts.render.fonts import check_glyphs
 from handouts.render.para import Para
 from handouts.render.pictures import Photo
-from handouts.render.story import _check_text, card_flowables, content_width
+from handouts.render.story import (
+    _check_text,
+    card_flowables,
+    content_width,
+    guidance_paragraphs,
+    long_date,
+)
 from handouts.render.styles import Theme, theme_for, tint
 from handouts.text import markup, one_line
 
@@ -370,7 +373,7 @@ class Cover(Flowable):
         if len(book.sections) > 12:
             names += " · …"
         self.names = Para(names, t.derive("cover-names", t.body, textColor=t.muted))
-        self.date = Para(_long_date(h.date), t.derive("cover-date", t.body, textColor=t.muted))
+        self.date = Para(long_date(h.date), t.derive("cover-date", t.body, textColor=t.muted))
         self.logo = (
             Photo(h.logo, 160, t.title.fontSize * 3.2, align="left") if h.logo is not None else None
         )
@@ -414,24 +417,6 @@ class Cover(Flowable):
         _, dh = self.date.wrap(w, self.height)
         c.line(0, dh + t.gap * 1.2, w, dh + t.gap * 1.2)
         self.date.drawOn(c, 0, 0)
-
-
-def _long_date(date: dt.date) -> str:
-    return f"{date:%B} {date.day}, {date.year}"
-
-
-def _guidance_flowables(text: str, t: Theme) -> list[Flowable]:
-    """Guidance text: a paragraph per line, '- ' lines as bullets (as handouts print it)."""
-    out: list[Flowable] = []
-    for line in text.strip().split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if line.startswith("- "):
-            out.append(Para(markup(line[2:]), t.step, bulletText="•"))
-        else:
-            out.append(Para(markup(line), t.body))
-    return out
 
 
 def _safety_callout(text: str, t: Theme) -> Flowable:
@@ -483,7 +468,7 @@ def _category(
         ),
     ]
     if category.intro:
-        head += [*_guidance_flowables(category.intro, t), Spacer(1, t.gap * 0.8)]
+        head += [*guidance_paragraphs(category.intro, t), Spacer(1, t.gap * 0.8)]
     out: list[Flowable] = [PageBreak()]
     for i, card in enumerate(section.cards):
         key = f"exercise-{card.id}"
@@ -553,7 +538,7 @@ def _guidance(
             part = [Spacer(1, t.gap * 0.5), _safety_callout(text, t), Spacer(1, t.gap * 1.5)]
         else:
             sub = GUIDANCE_TITLES.get(key, key.replace("-", " ").capitalize())
-            part = ([Para(markup(sub), t.heading)] if sub else []) + _guidance_flowables(text, t)
+            part = ([Para(markup(sub), t.heading)] if sub else []) + guidance_paragraphs(text, t)
         if head:  # the section's title goes with the start of its first part
             out += [KeepTogether(head + part[:3]), *part[3:]]
             head = []
@@ -579,7 +564,7 @@ def render_booklet(book: Booklet) -> document.Rendered:
     theme = theme_for(h.layout, h.clinic)
     check_booklet_text(book, theme)
     decor = document.PageDecor(
-        running_left=one_line(f"{book.title}  ·  {_long_date(h.date)}"),
+        running_left=one_line(f"{book.title}  ·  {long_date(h.date)}"),
         running_right=one_line(h.clinic.name),
         # The clinic's footer speaks to a patient ("prescribed for you"); the booklet's pages
         # carry how to reach the clinic instead (its name is in the running header).
@@ -700,99 +685,6 @@ class SheetHead(Flowable):
             x += w
 
 
-class BlankWeek(TrackingGrid):
-    """One week of tick boxes with no dates printed: 'Day 1' to 'Day 7', a blank to write the
-    date under each, so a sheet from the drawer works whenever it is handed out."""
-
-    def __init__(
-        self,
-        rows: list[tuple[str, str]],
-        theme: Theme,
-        box: float,
-        pain: bool = True,
-        notes: bool = True,
-    ) -> None:
-        super().__init__(1, dt.date(2000, 1, 3), rows, theme, box, pain, notes)
-        self.title = Para("Week starting: ______________", theme.label)
-
-    def split(self, avail_width, avail_height):
-        return []
-
-    def draw(self):
-        c, t = self.canv, self.theme
-        size = t.body.fontSize
-        y = self.height - self.title_h
-        self.title.drawOn(c, 0, y)
-        y -= size * 0.5
-        top = y
-        y -= self.head_h
-        c.setFillColor(tint(t.primary, 0.86))
-        c.rect(0, y, self.width, self.head_h, stroke=0, fill=1)
-        c.setFillColor(t.text)
-        c.setFont(t.faces.bold, size)
-        c.drawString(6, y + self.head_h / 2 - size * 0.35, "Exercise")
-        c.setStrokeColor(t.muted)
-        c.setLineWidth(0.5)
-        label = min(size, size * self.day_w * 0.84 / stringWidth("Day 7", t.faces.bold, size))
-        c.setFont(t.faces.bold, label)
-        for d in range(7):
-            cx = self.name_w + (d + 0.5) * self.day_w
-            c.drawCentredString(cx, y + self.head_h * 0.55, f"Day {d + 1}")
-            c.line(
-                cx - self.day_w * 0.3,
-                y + self.head_h * 0.2,
-                cx + self.day_w * 0.3,
-                y + self.head_h * 0.2,
-            )  # write the date here
-        boxes = Checkboxes.on(c)
-        c.setLineWidth(0.8)
-        for i, ((lines, h), (_, key)) in enumerate(zip(self.cells, self.rows, strict=True)):
-            y -= h
-            if i % 2:
-                c.setFillColor(t.shade)
-                c.rect(0, y, self.width, h, stroke=0, fill=1)
-            c.setFillColor(t.text)
-            c.setFont(t.faces.regular, size)
-            first = y + h / 2 + (len(lines) - 1) * size * 0.575 - size * 0.35
-            for k, line in enumerate(lines):
-                c.drawString(6, first - k * size * 1.15, line)
-            c.setStrokeColor(t.text)
-            c.setFillColor(white)
-            for d in range(7):
-                bx = self.name_w + (d + 0.5) * self.day_w - self.box / 2
-                by = y + (h - self.box) / 2
-                c.rect(bx, by, self.box, self.box, stroke=1, fill=1)
-                boxes.add(
-                    f"{key}-d{d + 1}", bx, by, self.box, tick="#" + t.primary_text.hexval()[2:]
-                )
-        if self.pain:
-            y -= self.row_h
-            c.setFillColor(t.text)
-            c.setFont(t.faces.bold, size)
-            c.drawString(6, y + self.row_h / 2 - size * 0.35, "Pain today (0–10)")
-            c.setStrokeColor(t.muted)
-            c.setLineWidth(0.6)
-            for d in range(7):
-                x0 = self.name_w + d * self.day_w + self.day_w * 0.22
-                c.line(x0, y + self.row_h * 0.25, x0 + self.day_w * 0.56, y + self.row_h * 0.25)
-        c.setStrokeColor(t.rule)
-        c.setLineWidth(0.5)
-        for d in range(8):
-            x = self.name_w + d * self.day_w
-            c.line(x, y, x, top)
-        c.line(0, y, self.width, y)
-        c.rect(0, y, self.width, top - y, stroke=1, fill=0)
-        if self.notes:
-            c.setFillColor(t.text)
-            c.setFont(t.faces.bold, size)
-            c.drawString(0, y - size * 1.5, "Notes:")
-            c.setStrokeColor(t.rule)
-            for k in (1, 2):
-                ly = y - size * 1.6 - k * size * 1.3
-                c.line(0, ly, self.width, ly)
-            c.line(size * 3.6, y - size * 1.6, self.width, y - size * 1.6)
-
-
 def sheet_story(
     handout: Handout, theme: Theme, frame_h: float, compact: bool = False
 ) -> list[Flowable]:
@@ -821,8 +713,14 @@ def sheet_story(
         "10 (worst). Bring this sheet to your next visit.",
         t.body,
     )
-    grid = BlankWeek(
-        [(one_line(card.name), card.id)], t, track.box, track.pain, track.notes and not compact
+    grid = TrackingGrid(
+        1,
+        None,
+        [(one_line(card.name), card.id)],
+        t,
+        track.box,
+        track.pain,
+        track.notes and not compact,
     )
     story.append(KeepTogether([Para("Your Week", t.heading), intro, grid]))
     return story

@@ -112,12 +112,15 @@ class Callout(Flowable):
 
 class TrackingGrid(Flowable):
     """One week of the tick-off sheet: a row per exercise, a fillable box per day,
-    a pain 0–10 row and a notes area. Never split across pages unless taller than one."""
+    a pain 0–10 row and a notes area. Never split across pages unless taller than one.
+
+    Without a start date (a sheet kept in a drawer) the days are "Day 1" to "Day 7", each
+    with a line to write the date on."""
 
     def __init__(
         self,
         week: int,
-        start: dt.date,
+        start: dt.date | None,
         rows: list[tuple[str, str]],
         theme: Theme,
         box: float,
@@ -133,20 +136,22 @@ class TrackingGrid(Flowable):
         size = theme.body.fontSize
         self.row_h = max(box + 8, size * 1.9)
         self.head_h = size * 2.9
-        self.title = Para(
-            f"Week {week}<font color='#{theme.muted.hexval()[2:]}' size='{size}'>"
-            f"  ·  {_span(start)}</font>",
-            theme.label,
-        )
+        if start is None:
+            self.title = Para("Week starting: ______________", theme.label)
+        else:
+            self.title = Para(
+                f"Week {week}<font color='#{theme.muted.hexval()[2:]}' size='{size}'>"
+                f"  ·  {_span(start)}</font>",
+                theme.label,
+            )
 
     def wrap(self, avail_width, avail_height):
         size = self.theme.body.fontSize
         self.width = avail_width
         faces = self.theme.faces
-        labels = [self.start + dt.timedelta(days=d) for d in range(7)]
         # Weekday over day of month ("Wed" / "25"): the month is in the grid's title, and
         # narrow day columns leave the exercise names room to stay on one line.
-        widest = max(stringWidth(f"{d:%a}", faces.bold, size) for d in labels)
+        widest = max(stringWidth(head, faces.bold, size) for head, _ in self._day_heads())
         self.day_w = max(self.box * 2.1, widest + size * 0.8)
         self.name_w = avail_width - 7 * self.day_w
         _, self.title_h = self.title.wrap(avail_width, avail_height)
@@ -197,6 +202,13 @@ class TrackingGrid(Flowable):
             self.prefix,
             self.page_height,
         )
+
+    def _day_heads(self) -> list[tuple[str, str | None]]:
+        """(weekday, day of month) per column; no day of month on an undated sheet."""
+        if self.start is None:
+            return [(f"Day {d + 1}", None) for d in range(7)]
+        days = [self.start + dt.timedelta(days=d) for d in range(7)]
+        return [(f"{day:%a}", str(day.day)) for day in days]
 
     def _geometry(self):
         """(top of the grid, top of the first row, each row's (y, height), day column centres,
@@ -265,12 +277,12 @@ class TrackingGrid(Flowable):
         text.setFont(t.faces.bold, size)
         text.setTextOrigin(6, y + self.head_h / 2 - size * 0.35)
         text.textOut("Exercise")
-        for d, cx in enumerate(centres):
-            day = self.start + dt.timedelta(days=d)
-            _centred(text, f"{day:%a}", cx, y + self.head_h * 0.55, t.faces.bold, size)
-        for d, cx in enumerate(centres):
-            day = self.start + dt.timedelta(days=d)
-            _centred(text, str(day.day), cx, y + self.head_h * 0.16, t.faces.regular, size)
+        heads = self._day_heads()
+        for (head, _), cx in zip(heads, centres):
+            _centred(text, head, cx, y + self.head_h * 0.55, t.faces.bold, size)
+        for (_, day), cx in zip(heads, centres):
+            if day is not None:
+                _centred(text, day, cx, y + self.head_h * 0.16, t.faces.regular, size)
         text.setFont(t.faces.regular, size)
         for (lines, h), (ry, _) in zip(self.cells, row_tops):
             first = ry + h / 2 + (len(lines) - 1) * size * 0.575 - size * 0.35
@@ -294,11 +306,16 @@ class TrackingGrid(Flowable):
         c.setFillColor(white)
         c.drawPath(outline, stroke=1, fill=1)
         rules = c.beginPath()
+        if self.start is None:  # a line under each "Day N" to write the date on
+            for cx in centres:
+                rules.moveTo(cx - self.day_w * 0.3, y + self.head_h * 0.2)
+                rules.lineTo(cx + self.day_w * 0.3, y + self.head_h * 0.2)
         if self.pain:
             for d in range(7):
                 x0 = self.name_w + d * self.day_w + self.day_w * 0.22
                 rules.moveTo(x0, bottom + self.row_h * 0.25)
                 rules.lineTo(x0 + self.day_w * 0.56, bottom + self.row_h * 0.25)
+        if self.pain or self.start is None:
             c.setStrokeColor(t.muted)
             c.setLineWidth(0.6)
             c.drawPath(rules)

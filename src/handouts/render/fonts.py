@@ -33,37 +33,93 @@ class Faces:
 @cache
 def _register(name: str) -> str:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.pdfdoc import PDFArray, PDFName
-    from reportlab.pdfbase.ttfonts import TTFont
 
-    font = TTFont(name, str(FONT_DIR / f"{name}.ttf"))
-    # Handouts mostly use the same characters, so the same subset: build each subset's font
-    # program once per process instead of once per PDF.
-    make_subset = font.face.makeSubset
-
-    @lru_cache(maxsize=64)
-    def subset_program(subset: tuple[int, ...]) -> bytes:
-        return make_subset(list(subset))
-
-    font.face.makeSubset = lambda subset: subset_program(tuple(subset))
-    add_objects = font.face.addSubsetObjects
-
-    @lru_cache(maxsize=64)
-    def compressed(subset: tuple[int, ...]) -> bytes:
-        return zlib.compress(subset_program(subset))
-
-    def add_subset_objects(doc, font_name, subset):
-        """reportlab's font objects, with the program compressed once per process."""
-        ref = add_objects(doc, font_name, subset)
-        if doc.compression:
-            program = doc.idToObject[f"fontFile:{font.face.filename}({font_name})"]
-            program.content = compressed(tuple(subset))
-            program.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
-        return ref
-
-    font.face.addSubsetObjects = add_subset_objects
-    pdfmetrics.registerFont(font)
+    pdfmetrics.registerFont(_embedded_font_class()(name, str(FONT_DIR / f"{name}.ttf")))
     return name
+
+
+@cache
+def _embedded_font_class():
+    """reportlab's TTFont, building each subset's PDF objects once per process.
+
+    Handouts use nearly the same characters every time (see render/replay.py), so the
+    subset's font program, widths and ToUnicode map come out the same: they are made and
+    compressed the first time and reused as bytes after that. The object layout is
+    reportlab's own (TTFont.addObjects)."""
+    from reportlab.lib.rl_accel import fp_str
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, makeToUnicodeCMap
+
+    flate = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+
+    class Bytes(pdfdoc.PDFObject):
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def format(self, document) -> bytes:
+            return self.data
+
+    class EmbeddedFont(TTFont):
+        @lru_cache(maxsize=64)  # noqa: B019 (a handful of fonts, alive for the process)
+        def _subset_parts(self, subset: tuple[int, ...], base_name: str):
+            program = self.face.makeSubset(list(subset))
+            widths = "[" + " ".join(fp_str(self.face.getCharWidth(c)) for c in subset) + "]"
+            cmap = makeToUnicodeCMap(base_name, list(subset))
+            return (
+                program,
+                zlib.compress(program),
+                widths.encode("latin-1"),
+                zlib.compress(cmap.encode("latin-1")),
+            )
+
+        def addObjects(self, doc) -> None:  # noqa: N802 (reportlab's name)
+            state = self.state.get(doc) or TTFont.State(self._asciiReadable)
+            self.state[doc] = state
+            state.frozen = 1
+            fonts = doc.idToObject["BasicFonts"].dict
+            for n, subset in enumerate(state.subsets):
+                internal = self.getSubsetInternalName(n, doc)[1:]
+                base = b"".join((SUBSETN(n), b"+", self.face.name, self.face.subfontNameX)).decode(
+                    "pdfdoc"
+                )
+                program, packed, widths, cmap = self._subset_parts(tuple(subset), base)
+                font = pdfdoc.PDFTrueTypeFont()
+                font.Name, font.BaseFont = internal, base
+                font.FirstChar, font.LastChar = 0, len(subset) - 1
+                font.Widths = Bytes(widths)
+                to_unicode = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": flate}), cmap)
+                font.ToUnicode = doc.Reference(to_unicode, "toUnicodeCMap:" + base)
+                font.FontDescriptor = self._descriptor(doc, base, subset, program, packed)
+                doc.Reference(font, internal)
+                fonts[internal] = font
+            del self.state[doc]
+
+        def _descriptor(self, doc, base: str, subset, program: bytes, packed: bytes):
+            face = self.face
+            stream = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": flate}), packed)
+            stream.dictionary["Length1"] = len(program)
+            ref = doc.Reference(stream, f"fontFile:{face.filename}({base})")
+            flags = (face.flags & ~(1 << 5)) | (1 << 2)  # symbolic, as reportlab marks subsets
+            return doc.Reference(
+                pdfdoc.PDFDictionary(
+                    {
+                        "Type": "/FontDescriptor",
+                        "Ascent": face.ascent,
+                        "CapHeight": face.capHeight,
+                        "Descent": face.descent,
+                        "Flags": flags,
+                        "FontBBox": pdfdoc.PDFArray(face.bbox),
+                        "FontName": pdfdoc.PDFName(base),
+                        "ItalicAngle": face.italicAngle,
+                        "StemV": face.stemV,
+                        "FontFile2": ref,
+                        "MissingWidth": face.defaultWidth,
+                    }
+                ),
+                "fontDescriptor:" + base,
+            )
+
+    return EmbeddedFont
 
 
 @cache
@@ -91,9 +147,11 @@ def _missing(text: str, faces: tuple[str, ...]) -> frozenset[str]:
     return frozenset(set(text) - covered(faces))
 
 
-def check_glyphs(text: str, faces: tuple[str, ...], where: str) -> None:
-    """Refuse text the font cannot draw, naming the characters, instead of printing boxes."""
-    missing = _missing(text, faces)
+def check_glyphs(text: str, faces: tuple[str, ...], where: str, remember: bool = True) -> None:
+    """Refuse text the font cannot draw, naming the characters, instead of printing boxes.
+
+    remember=False for one patient's text, which will not come again."""
+    missing = _missing(text, faces) if remember else frozenset(set(text) - covered(faces))
     if missing:
         missing = sorted(missing)
         shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:5])

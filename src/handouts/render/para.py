@@ -34,9 +34,18 @@ def _parse(text: str, style, bullet: str | None):
 
 
 class Para(Paragraph):
-    def __init__(self, text: str | None, style, bulletText=None, frags=None) -> None:  # noqa: N803
-        self._cacheable = frags is None
-        if frags is not None:  # reportlab's split() makes the halves this way
+    def __init__(
+        self,
+        text: str | None,
+        style,
+        bulletText=None,
+        frags=None,  # noqa: N803
+        cache: bool = True,
+    ) -> None:
+        """cache=False for text that is one patient's (a name, a note): caching it would only
+        make a long batch's memory grow."""
+        self._cacheable = frags is None and cache
+        if not self._cacheable:  # reportlab's split() makes the halves with frags
             super().__init__(text, style, bulletText=bulletText, frags=frags)
             return
         self.caseSensitive = 1

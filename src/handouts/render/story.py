@@ -32,7 +32,7 @@ def render_handout(handout: Handout, *, field_prefix: str = "") -> document.Rend
     clinic = handout.clinic
     decor = document.PageDecor(
         running_left=one_line(
-            f"{handout.patient}  ·  {handout.title}  ·  {_long_date(handout.date)}"
+            f"{handout.patient}  ·  {handout.title}  ·  {long_date(handout.date)}"
         ),
         running_right=one_line(clinic.name),
         footer=one_line(clinic.footer) if clinic.footer else None,
@@ -72,8 +72,11 @@ def _sections(handout: Handout) -> list[str]:
     return sections
 
 
-def _long_date(date: dt.date) -> str:
+def long_date(date: dt.date) -> str:
     return f"{date:%B} {date.day}, {date.year}"
+
+
+_PATIENT_FIELDS = {"patient", "therapist", "notes", "title"}
 
 
 def check_text(handout: Handout) -> None:
@@ -111,7 +114,8 @@ def _check_text(handout: Handout, theme: Theme) -> None:
     for title, intro in handout.categories:
         fields[f"category '{title}'"] = title + intro
     for where, text in fields.items():
-        check_glyphs(clean(text), faces, where)  # what is dropped anyway needs no glyph
+        # what clean() drops anyway needs no glyph
+        check_glyphs(clean(text), faces, where, remember=where not in _PATIENT_FIELDS)
 
 
 def _title_block(handout: Handout, theme: Theme) -> list[Flowable]:
@@ -157,7 +161,7 @@ class TitleBlock(Flowable):
         self.contact = Para("<br/>".join(contact), t.small) if contact else None
         self.title = Para(markup(handout.title), t.derive("t", t.title, alignment=2))
         self.title_left = Para(markup(handout.title), t.title)
-        who = [("Patient", handout.patient), ("Date", _long_date(handout.date))]
+        who = [("Patient", handout.patient), ("Date", long_date(handout.date))]
         if handout.therapist:
             who.append(("Therapist", handout.therapist))
         self.who = [
@@ -165,6 +169,7 @@ class TitleBlock(Flowable):
                 f"<font color='#{t.muted.hexval()[2:]}'>{label}</font><br/>"
                 f"<b>{markup(one_line(value))}</b>",
                 t.derive("who", t.body, spaceAfter=0),
+                cache=False,
             )
             for label, value in who
         ]
@@ -237,7 +242,7 @@ def _heading(text: str, theme: Theme) -> Para:
     return Para(markup(text), theme.heading)
 
 
-def _guidance_paragraphs(text: str, theme: Theme) -> list[Flowable]:
+def guidance_paragraphs(text: str, theme: Theme) -> list[Flowable]:
     """Guidance text: one paragraph per line, '- ' lines as bullets."""
     out: list[Flowable] = []
     for line in text.strip().split("\n"):
@@ -253,7 +258,7 @@ def _guidance_paragraphs(text: str, theme: Theme) -> list[Flowable]:
 
 def _intro(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
     text = handout.guidance.get("home-program")
-    return _guidance_paragraphs(text, theme) if text else []
+    return guidance_paragraphs(text, theme) if text else []
 
 
 def _about(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[Flowable]:
@@ -286,7 +291,12 @@ def _notes(handout: Handout, theme: Theme, prefix: str, frame_h: float) -> list[
     )
     return [
         Callout(
-            [label, Para(markup(handout.notes), theme.derive("n", theme.body, spaceAfter=0))],
+            [
+                label,
+                Para(
+                    markup(handout.notes), theme.derive("n", theme.body, spaceAfter=0), cache=False
+                ),
+            ],
             theme.primary,
             tint(theme.primary, 0.92),
             theme.body.fontSize * 0.8,
@@ -329,6 +339,7 @@ def card_flowables(
                     Para(
                         f"<b>Your therapist’s note:</b> {markup(card.note)}",
                         t.derive("cn", t.body, spaceAfter=0),
+                        cache=False,
                     )
                 ],
                 t.accent,
@@ -402,7 +413,7 @@ def _card_block(
         card.areas.title if card.areas else "",
     )
     key = None
-    if not card.pictures and replayable(texts):
+    if not card.pictures and not card.note and replayable(texts):
         key = ("card", repr(card), theme.key, share)
     defines = tuple(f.define for f in _walk(parts) if isinstance(f, Illustration))
     return Block(parts, key, frame_h, defines)
