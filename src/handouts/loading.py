@@ -117,9 +117,32 @@ class RosterRow:
 # ---------------------------------------------------------------- reading files
 
 
+_READ: dict[tuple, Document] = {}  # small files read in this process, by name, mtime, size
+
+
 def read_yaml(path: Path | str, *, max_bytes: int = MAX_YAML_BYTES) -> Document:
-    """One YAML document as plain dicts, lists, strings and None, with a line for each path."""
+    """One YAML document as plain dicts, lists, strings and None, with a line for each path.
+
+    A small file read before and unchanged since (same modification time and size) is not
+    parsed again: a batch reads the same layout for every row. Documents are never changed
+    after reading, so sharing one is safe."""
     file = os.fspath(path)
+    try:
+        info = os.stat(file)
+        key = (file, info.st_mtime_ns, info.st_size)
+    except OSError:
+        key = None  # _read_text says what is wrong
+    if key is not None and key in _READ:
+        return _READ[key]
+    doc = _read_yaml(path, file, max_bytes)
+    if key is not None and key[2] <= 256 * 1024:
+        if len(_READ) >= 64:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = doc
+    return doc
+
+
+def _read_yaml(path: Path | str, file: str, max_bytes: int) -> Document:
     text = _read_text(Path(path), file, max_bytes)
     bad = _BAD_CHAR.search(text)
     if bad:

@@ -7,6 +7,7 @@ picture can be injected.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # Bidi overrides, zero-width and other format characters: invisible, and a way to disguise text.
@@ -18,9 +19,18 @@ _TRANSLATE.update({0x7F: None, ord("\t"): " ", 0x2028: "\n", 0x2029: "\n"})
 _TRANSLATE.update({c: None for c in range(0x80, 0xA0)})
 
 
+# Any character clean() changes: most text has none, and a search is far cheaper than a
+# translate over every character.
+_CHANGED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE)) + "\r]")
+
+
 def clean(text: str) -> str:
     """NFC-normalised text with control and invisible characters removed; newlines kept."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _CHANGED.search(text) is None:
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.translate(_TRANSLATE)
 
 

@@ -82,15 +82,25 @@ class Checkboxes:
 
     def add(self, name: str, x: float, y: float, size: float, tick: str = "#000000") -> None:
         """A fillable box with its lower-left corner at (x, y) in the current user space."""
-        if name in self.names:
-            raise ValueError(f"duplicate checkbox name {name!r}")
-        self.names.add(name)
+        self.add_many([(name, x, y)], size, tick)
+
+    def add_many(
+        self, boxes: list[tuple[str, float, float]], size: float, tick: str = "#000000"
+    ) -> None:
+        """Boxes of one size, each (name, x, y) in the current user space (translated only,
+        as platypus draws flowables: the origin is worked out once for all of them)."""
         appearance = self._appearance(size, tick)
-        x, y = self.canvas.absolutePosition(x, y)
-        widget = _Widget(name, (x, y, x + size, y + size), appearance)
-        ref = self.canvas._doc.Reference(widget)
-        self.canvas._annotationrefs.append(ref)  # on this page, and in the form
-        self.form.fields.append(ref)
+        ox, oy = self.canvas.absolutePosition(0, 0)
+        reference = self.canvas._doc.Reference
+        on_page, fields, names = self.canvas._annotationrefs, self.form.fields, self.names
+        for name, x, y in boxes:
+            if name in names:
+                raise ValueError(f"duplicate checkbox name {name!r}")
+            names.add(name)
+            ax, ay = ox + x, oy + y
+            ref = reference(_Widget(name, (ax, ay, ax + size, ay + size), appearance))
+            on_page.append(ref)  # on this page, and in the form
+            fields.append(ref)
 
     def _appearance(self, size: float, tick: str) -> _Appearance:
         key = (round(size, 2), tick)

@@ -251,11 +251,12 @@ class TrackingGrid(Flowable):
         boxes = Checkboxes.on(self.canv)
         tick = "#" + self.theme.primary_text.hexval()[2:]
         half = self.box / 2
-        for (ry, h), (_, key) in zip(row_tops, self.rows):
-            by = ry + h / 2 - half
-            for d, cx in enumerate(centres):
-                name = f"{self.prefix}w{self.week}-{key}-d{d + 1}"
-                boxes.add(name, cx - half, by, self.box, tick=tick)
+        fields = [
+            (f"{self.prefix}w{self.week}-{key}-d{d + 1}", cx - half, ry + h / 2 - half)
+            for (ry, h), (_, key) in zip(row_tops, self.rows)
+            for d, cx in enumerate(centres)
+        ]
+        boxes.add_many(fields, self.box, tick=tick)
 
     def _paint(self):
         c, t = self.canv, self.theme
