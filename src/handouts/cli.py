@@ -30,6 +30,14 @@ LibraryOpt = Annotated[
 ]
 
 
+LayoutOpt = Annotated[str | None, typer.Option(help="A layout name or a layout file.")]
+PaperOpt = Annotated[str | None, typer.Option(help="letter or a4 (overrides the layout).")]
+ClinicOpt = Annotated[Path | None, typer.Option(help="A clinic file (name, logo, colours).")]
+NoPicturesOpt = Annotated[
+    bool, typer.Option("--no-pictures", help="Leave out illustrations and photos.")
+]
+
+
 @contextmanager
 def _user_errors():
     """Bad input becomes one line on stderr and exit code 1; never a traceback."""
@@ -79,15 +87,11 @@ def make(
         str | None, typer.Option(help="A note to the patient, printed near the top.")
     ] = None,
     title: Annotated[str | None, typer.Option(help="The handout's title.")] = None,
-    layout: Annotated[str | None, typer.Option(help="A layout name or a layout file.")] = None,
-    paper: Annotated[str | None, typer.Option(help="letter or a4 (overrides the layout).")] = None,
-    clinic: Annotated[
-        Path | None, typer.Option(help="A clinic file (name, logo, colours).")
-    ] = None,
+    layout: LayoutOpt = None,
+    paper: PaperOpt = None,
+    clinic: ClinicOpt = None,
     library: LibraryOpt = None,
-    no_pictures: Annotated[
-        bool, typer.Option("--no-pictures", help="Leave out illustrations and photos.")
-    ] = False,
+    no_pictures: NoPicturesOpt = False,
 ) -> None:
     """Make one patient's handout."""
     with _user_errors():
@@ -207,10 +211,10 @@ def batch(
         bool, typer.Option(help="Replace files a previous run wrote (default: add -2, -3, ...).")
     ] = False,
     layout: Annotated[str | None, typer.Option(help="A layout for rows that name none.")] = None,
-    paper: Annotated[str | None, typer.Option(help="letter or a4.")] = None,
-    clinic: Annotated[Path | None, typer.Option(help="A clinic file.")] = None,
+    paper: PaperOpt = None,
+    clinic: ClinicOpt = None,
     library: LibraryOpt = None,
-    no_pictures: Annotated[bool, typer.Option("--no-pictures")] = False,
+    no_pictures: NoPicturesOpt = False,
 ) -> None:
     """Make one handout per roster row, in parallel."""
     with _user_errors():
@@ -276,15 +280,11 @@ def library_(
             show_default=False,
         ),
     ] = None,
-    layout: Annotated[str | None, typer.Option(help="A layout name or a layout file.")] = None,
-    paper: Annotated[str | None, typer.Option(help="letter or a4 (overrides the layout).")] = None,
-    clinic: Annotated[
-        Path | None, typer.Option(help="A clinic file (name, logo, colours).")
-    ] = None,
+    layout: LayoutOpt = None,
+    paper: PaperOpt = None,
+    clinic: ClinicOpt = None,
     library: LibraryOpt = None,
-    no_pictures: Annotated[
-        bool, typer.Option("--no-pictures", help="Leave out illustrations and photos.")
-    ] = False,
+    no_pictures: NoPicturesOpt = False,
 ) -> None:
     """The whole library: a booklet and a ready-to-print sheet per exercise."""
     with _user_errors():

@@ -12,7 +12,6 @@ instead of a patient's name, the card, the safety line and one undated week of t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from reportlab.lib.utils import simpleSplit
@@ -28,6 +27,7 @@ from handouts.render.fonts import check_glyphs
 from handouts.render.para import Para
 from handouts.render.pictures import Photo
 from handouts.render.story import (
+    TitleBlock,
     _check_text,
     card_flowables,
     content_width,
@@ -572,117 +572,20 @@ def render_booklet(book: Booklet) -> document.Rendered:
         theme=theme,
     )
     story = booklet_story(book, theme, Marks(), document.body_height(h.layout, decor))
-    with binary_streams():
-        return document.build(
-            story,
-            layout=h.layout,
-            decor=decor,
-            date=h.date,
-            title=one_line(book.title),
-            author=one_line(h.clinic.name),
-            subject=one_line(f"Exercise library from {h.clinic.name}: {book.exercises} exercises"),
-            keywords=", ".join(one_line(s.category.title) for s in book.sections),
-            outline=True,
-        )
-
-
-@contextmanager
-def binary_streams() -> Iterator[None]:
-    """Streams stored binary while a document is built, not ASCII85-encoded.
-
-    reportlab encodes every stream (page contents, embedded JPEGs) as ASCII85 text by
-    default, a relic of 7-bit transports: a quarter bigger, and with hundreds of photos
-    seconds slower (about 7 s -> 5 s and 26 -> 21 MB for a booklet with 436 photos).
-    """
-    from reportlab import rl_config
-
-    old = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = old
+    return document.build(
+        story,
+        layout=h.layout,
+        decor=decor,
+        date=h.date,
+        title=one_line(book.title),
+        author=one_line(h.clinic.name),
+        subject=one_line(f"Exercise library from {h.clinic.name}: {book.exercises} exercises"),
+        keywords=", ".join(one_line(s.category.title) for s in book.sections),
+        outline=True,
+    )
 
 
 # ---------------------------------------------------------------- one exercise, for the drawer
-
-
-class SheetHead(Flowable):
-    """A sheet's head: the clinic, the title, and write-in lines for the patient's details."""
-
-    LABELS = ("Patient", "Date", "Therapist")
-    SHARES = (0.46, 0.22, 0.32)
-
-    def __init__(self, handout: Handout, theme: Theme) -> None:
-        super().__init__()
-        t = theme
-        self.t = t
-        clinic = handout.clinic
-        self.clinic = Para(
-            f"<b>{markup(clinic.name)}</b>",
-            t.derive(
-                "clinic",
-                t.body,
-                textColor=t.primary_text,
-                fontSize=t.heading.fontSize,
-                leading=t.heading.leading,
-            ),
-        )
-        contact = [markup(x) for x in (clinic.address, clinic.contact_line) if x]
-        self.contact = Para("<br/>".join(contact), t.small) if contact else None
-        self.title = Para(markup(handout.title), t.derive("t", t.title, alignment=2))
-        self.logo_path = handout.logo
-
-    def wrap(self, avail_width, avail_height):
-        t = self.t
-        self.width = avail_width
-        self.left_w = avail_width * 0.58
-        self.logo, self.logo_w = None, 0.0
-        if self.logo_path is not None:
-            self.logo = Photo(
-                self.logo_path, avail_width * 0.2, t.title.fontSize * 2.6, align="left"
-            )
-            self.logo_w = self.logo.draw_w + t.gap * 1.5
-        text_w = self.left_w - self.logo_w
-        _, self.clinic_h = self.clinic.wrap(text_w, avail_height)
-        self.contact_h = self.contact.wrap(text_w, avail_height)[1] if self.contact else 0
-        _, self.title_h = self.title.wrap(avail_width - self.left_w, avail_height)
-        self.top_h = max(
-            self.clinic_h + self.contact_h + 2, self.title_h, self.logo.draw_h if self.logo else 0
-        )
-        self.pad = t.body.fontSize * 0.7
-        self.box_h = t.body.fontSize * 2.6 + 2 * self.pad
-        self.height = self.top_h + t.gap * 1.2 + self.box_h
-        return self.width, self.height
-
-    def draw(self):
-        c, t = self.canv, self.t
-        y = self.height
-        if self.logo is not None:
-            self.logo.drawOn(c, 0, y - self.logo.draw_h)
-            y -= max(0.0, (self.logo.draw_h - self.clinic_h - self.contact_h) / 2)
-        self.clinic.drawOn(c, self.logo_w, y - self.clinic_h)
-        if self.contact:
-            self.contact.drawOn(c, self.logo_w, y - self.clinic_h - self.contact_h - 2)
-        self.title.drawOn(c, self.left_w, self.height - self.title_h)
-        c.setFillColor(tint(t.primary, 0.9))
-        c.setStrokeColor(t.primary)
-        c.setLineWidth(1)
-        c.roundRect(0, 0, self.width, self.box_h, self.pad * 0.8, stroke=1, fill=1)
-        size = t.body.fontSize
-        inner = self.width - 2 * self.pad
-        x = self.pad
-        label_y = self.box_h - self.pad - size
-        line_y = self.pad + size * 0.2
-        for label, share in zip(self.LABELS, self.SHARES, strict=True):
-            w = inner * share
-            c.setFillColor(t.muted)
-            c.setFont(t.faces.regular, size)
-            c.drawString(x, label_y, label)
-            c.setStrokeColor(t.muted)
-            c.setLineWidth(0.7)
-            c.line(x, line_y, x + w - self.pad * 1.5, line_y)  # a line to write on
-            x += w
 
 
 def sheet_story(
@@ -694,7 +597,7 @@ def sheet_story(
     card = handout.cards[0]
     track = handout.layout.tracking
     story: list[Flowable] = [
-        SheetHead(handout, t),
+        TitleBlock(handout, t, write_in=True),
         Spacer(1, t.gap * 1.5),
         KeepTogether(_card(card, t, handout.layout, frame_h)),
         Spacer(1, t.gap * (0.5 if compact else 1)),
@@ -741,17 +644,16 @@ def render_sheet(handout: Handout) -> document.Rendered:
     frame_h = document.body_height(handout.layout, decor)
 
     def build(compact: bool) -> document.Rendered:
-        with binary_streams():
-            return document.build(
-                sheet_story(handout, theme, frame_h, compact),
-                layout=handout.layout,
-                decor=decor,
-                date=handout.date,
-                title=one_line(f"{card.name}: {handout.title}"),
-                author=one_line(clinic.name),
-                subject=one_line(f"Home exercise from {clinic.name}: {card.name}"),
-                keywords=card.id,
-            )
+        return document.build(
+            sheet_story(handout, theme, frame_h, compact),
+            layout=handout.layout,
+            decor=decor,
+            date=handout.date,
+            title=one_line(f"{card.name}: {handout.title}"),
+            author=one_line(clinic.name),
+            subject=one_line(f"Home exercise from {clinic.name}: {card.name}"),
+            keywords=card.id,
+        )
 
     rendered = build(compact=False)
     if rendered.pages > 1:

@@ -132,10 +132,16 @@ def head_height(handout: Handout, theme: Theme) -> float:
 
 
 class TitleBlock(Flowable):
-    """Page one's head: clinic name and contact, the title, and the patient's box."""
+    """Page one's head: clinic name and contact, the title, and the patient's box.
 
-    def __init__(self, handout: Handout, theme: Theme) -> None:
+    With write_in (a sheet kept in a drawer) the box has lines to write the patient, date
+    and therapist on instead of printed values."""
+
+    WRITE_IN = (("Patient", 0.46), ("Date", 0.22), ("Therapist", 0.32))
+
+    def __init__(self, handout: Handout, theme: Theme, write_in: bool = False) -> None:
         super().__init__()
+        self.write_in = write_in
         self.h, self.t = handout, theme
         clinic = handout.clinic
         t = theme
@@ -201,8 +207,11 @@ class TitleBlock(Flowable):
             _, self.title_h = self.title.wrap(avail_width - self.left_w, avail_height)
             self.top_h = max(clinic_h, self.title_h)
         pad = t.body.fontSize * 0.7
-        widths = self._who_widths(avail_width - 2 * pad)
-        self.who_h = max(p.wrap(w - pad, avail_height)[1] for p, w in zip(self.who, widths))
+        if self.write_in:
+            self.who_h = t.body.fontSize * 2.6
+        else:
+            widths = self._who_widths(avail_width - 2 * pad)
+            self.who_h = max(p.wrap(w - pad, avail_height)[1] for p, w in zip(self.who, widths))
         self.box_h = self.who_h + 2 * pad
         self.pad = pad
         self.height = self.top_h + t.gap * 1.2 + self.box_h
@@ -231,10 +240,30 @@ class TitleBlock(Flowable):
         c.setStrokeColor(t.primary)
         c.setLineWidth(1)
         c.roundRect(0, 0, self.width, self.box_h, self.pad * 0.8, stroke=1, fill=1)
+        if self.write_in:
+            self._draw_write_in()
+            return
         x = self.pad
         for p, w in zip(self.who, self._who_widths(self.width - 2 * self.pad)):
             _, h = p.wrap(w - self.pad, self.box_h)
             p.drawOn(c, x, self.box_h - self.pad - h)
+            x += w
+
+    def _draw_write_in(self) -> None:
+        c, t = self.canv, self.t
+        size = t.body.fontSize
+        inner = self.width - 2 * self.pad
+        x = self.pad
+        label_y = self.box_h - self.pad - size
+        line_y = self.pad + size * 0.2
+        c.setFont(t.faces.regular, size)
+        c.setLineWidth(0.7)
+        for label, share in self.WRITE_IN:
+            w = inner * share
+            c.setFillColor(t.muted)
+            c.drawString(x, label_y, label)
+            c.setStrokeColor(t.muted)
+            c.line(x, line_y, x + w - self.pad * 1.5, line_y)  # a line to write on
             x += w
 
 
