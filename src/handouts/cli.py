@@ -33,6 +33,17 @@ LibraryOpt = Annotated[
 LayoutOpt = Annotated[str | None, typer.Option(help="A layout name or a layout file.")]
 PaperOpt = Annotated[str | None, typer.Option(help="letter or a4 (overrides the layout).")]
 ClinicOpt = Annotated[Path | None, typer.Option(help="A clinic file (name, logo, colours).")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        max=64,
+        show_default=False,
+        help="Worker processes (default: the number of CPUs).",
+    ),
+]
 NoPicturesOpt = Annotated[
     bool, typer.Option("--no-pictures", help="Leave out illustrations and photos.")
 ]
@@ -190,17 +201,7 @@ def batch(
     name: Annotated[
         str, typer.Option(help="File name pattern: {patient} {date} {row} {program} {therapist}.")
     ] = "{patient}-{date}.pdf",
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            max=64,
-            help="Worker processes (default: the number of CPUs).",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: JobsOpt = None,
     merge: Annotated[
         Path | None, typer.Option(help="Also write one PDF of the whole run, for one print job.")
     ] = None,
@@ -269,17 +270,7 @@ def library_(
         Path,
         typer.Option("--output", "-o", help="The folder for library.pdf and exercises/<id>.pdf."),
     ],
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            max=64,
-            help="Worker processes (default: the number of CPUs).",
-            show_default=False,
-        ),
-    ] = None,
+    jobs: JobsOpt = None,
     layout: LayoutOpt = None,
     paper: PaperOpt = None,
     clinic: ClinicOpt = None,
