@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab import rl_config
@@ -99,7 +98,6 @@ def build(
     author: str,
     subject: str,
     keywords: str,
-    on_first_page: Callable | None = None,
     outline: bool = False,
     head_height: float = 0,
 ) -> Rendered:
@@ -137,8 +135,6 @@ def build(
         _draw_footer(canvas, decor, layout, width, footer_h, footer_lines)
         if running:
             _draw_running_header(canvas, decor, layout, width, height)
-        elif on_first_page is not None:
-            on_first_page(canvas, doc)
         canvas.restoreState()
 
     buffer = io.BytesIO()
